@@ -1,0 +1,82 @@
+/**
+ * Error classes with stable codes (undici's habit): logs and exit codes key on `code`, never on
+ * message text. Messages name the thing to fix and never carry secrets.
+ */
+
+/** Process exit codes. Documented in the README; scripts and orchestrators may depend on them. */
+export const ExitCode = {
+  ok: 0,
+  fatal: 1,
+  config: 2,
+  credentials: 3,
+  state: 4,
+  exportRejected: 5,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+export class ReceiverError extends Error {
+  readonly code: string;
+  readonly exitCode: ExitCode;
+  constructor(code: string, message: string, exitCode: ExitCode, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+    this.exitCode = exitCode;
+  }
+}
+
+/** One or more configuration problems, all reported at once. */
+export class ConfigError extends ReceiverError {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(
+      'ERR_CONFIG',
+      `invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+      ExitCode.config,
+    );
+    this.problems = problems;
+  }
+}
+
+/** Asana refused the token (401) or the token lacks access (403). Retrying cannot help. */
+export class CredentialsError extends ReceiverError {
+  readonly status: number;
+  constructor(status: number, message: string) {
+    super(status === 401 ? 'ERR_ASANA_UNAUTHORIZED' : 'ERR_ASANA_FORBIDDEN', message, ExitCode.credentials);
+    this.status = status;
+  }
+}
+
+/** Asana answered with a client error that retrying will not fix (400, 404, …). */
+export class AsanaRequestError extends ReceiverError {
+  readonly status: number;
+  constructor(status: number, message: string) {
+    super('ERR_ASANA_REQUEST', message, ExitCode.fatal);
+    this.status = status;
+  }
+}
+
+/** The state file cannot be read, written or locked. Never "start over" silently. */
+export class StateError extends ReceiverError {
+  constructor(code: 'ERR_STATE_CORRUPT' | 'ERR_STATE_LOCKED' | 'ERR_STATE_WRITE' | 'ERR_STATE_READ', message: string, options?: { cause?: unknown }) {
+    super(code, message, ExitCode.state, options);
+  }
+}
+
+/** The collector rejected a page permanently (HTTP 400 and similar): skipping it would lose events. */
+export class ExportRejectedError extends ReceiverError {
+  readonly status: number;
+  constructor(status: number, message: string) {
+    super('ERR_EXPORT_REJECTED', message, ExitCode.exportRejected);
+    this.status = status;
+  }
+}
+
+/** Thrown out of waits and loops when shutdown was requested; never an error for the user. */
+export class AbortedError extends Error {
+  readonly code = 'ERR_ABORTED';
+  constructor() {
+    super('aborted by shutdown');
+    this.name = 'AbortedError';
+  }
+}

@@ -1,0 +1,39 @@
+import type { AuditLogFilters, StreamName } from '../config.ts';
+
+/** Identifies one cursor: a stream of one workspace with one set of API filters. */
+export interface StreamKey {
+  stream: StreamName;
+  workspaceGid: string;
+  filters: AuditLogFilters;
+}
+
+/** One stream's checkpoint. Written only after the collector acknowledged what it covers. */
+export interface StreamState {
+  stream: StreamName;
+  workspaceGid: string;
+  filters: AuditLogFilters;
+  /** Asana's opaque audit-log offset from the last acknowledged page. */
+  offset?: string;
+  /** The start_at of the first query; used until Asana hands out an offset. */
+  startAt?: string;
+  /** created_at and gid of the newest shipped event. */
+  lastEventAt?: string;
+  lastEventGid?: string;
+  /** Events shipped and acknowledged under this key, ever. */
+  eventsShipped: number;
+  /** When this entry was last committed. */
+  updatedAt: string;
+}
+
+export interface StateStore {
+  /** The path of the backing file (for messages). */
+  readonly path: string;
+  get(key: string): StreamState | undefined;
+  /** Resolves once the new state is durable (temp file, fsync, rename). Throws StateError. */
+  commit(key: string, state: StreamState): Promise<void>;
+  /** Forgets a stream's position. Resolves true when there was one. */
+  delete(key: string): Promise<boolean>;
+  entries(): Array<[string, StreamState]>;
+  /** Releases the lock. */
+  close(): Promise<void>;
+}
