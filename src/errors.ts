@@ -50,8 +50,8 @@ export class CredentialsError extends ReceiverError {
 /** Asana answered with a client error that retrying will not fix (400, 404, …). */
 export class AsanaRequestError extends ReceiverError {
   readonly status: number;
-  constructor(status: number, message: string) {
-    super('ERR_ASANA_REQUEST', message, ExitCode.fatal);
+  constructor(status: number, message: string, code = 'ERR_ASANA_REQUEST') {
+    super(code, message, ExitCode.fatal);
     this.status = status;
   }
 }

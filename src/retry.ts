@@ -29,3 +29,29 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
+
+/** Longest Retry-After honoured as given; an absurd value (a day, a year) is capped to this. */
+export const RETRY_AFTER_CAP_MS = 5 * 60_000;
+
+/**
+ * Retry-After as delta-seconds or an HTTP date (RFC 9110 §10.2.3) -> milliseconds to wait,
+ * capped at RETRY_AFTER_CAP_MS; undefined when absent or unparseable (callers fall back to backoff).
+ */
+export function parseRetryAfter(value: string | string[] | undefined, now: number = Date.now()): number | undefined {
+  const raw = Array.isArray(value) ? value[0] : value;
+  if (raw === undefined) return undefined;
+  const text = raw.trim();
+  if (text === '') return undefined;
+  let ms: number;
+  if (/^\d+(\.\d+)?$/.test(text)) {
+    ms = Math.ceil(Number(text) * 1000);
+  } else {
+    // An HTTP date has a weekday and a month name; anything else ("-5", "soon") is not one.
+    if (!/^[A-Za-z]{3},/.test(text)) return undefined;
+    const at = Date.parse(text);
+    if (Number.isNaN(at)) return undefined;
+    ms = at - now;
+  }
+  if (!Number.isFinite(ms)) return RETRY_AFTER_CAP_MS;
+  return Math.min(RETRY_AFTER_CAP_MS, Math.max(0, ms));
+}

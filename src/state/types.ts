@@ -19,6 +19,12 @@ export interface StreamState {
   /** created_at and gid of the newest shipped event. */
   lastEventAt?: string;
   lastEventGid?: string;
+  /**
+   * gids of the shipped events whose created_at equals lastEventAt. When the stream has to resume
+   * with start_at=lastEventAt (inclusive) instead of an offset, these are skipped: the boundary is
+   * re-checked, nothing is shipped twice and nothing sharing that instant is lost.
+   */
+  lastEventGids?: string[];
   /** Events shipped and acknowledged under this key, ever. */
   eventsShipped: number;
   /** When this entry was last committed. */

@@ -1,0 +1,132 @@
+import { AsanaRequestError, CredentialsError, type ReceiverError } from '../errors.ts';
+import { parseRetryAfter } from '../retry.ts';
+import type { AsanaErrorBody, AuditLogPage } from './types.ts';
+
+/**
+ * What to do with one Asana response, as data (the client's loop acts on it; nothing here throws).
+ * This is the whole retry policy for the Asana side, kept pure so it can be tested by table.
+ */
+export type AsanaOutcome<T> =
+  | { kind: 'ok'; value: T }
+  | { kind: 'retry'; reason: string; retryAfterMs?: number; rateLimited: boolean }
+  | { kind: 'bad-offset'; message: string }
+  | { kind: 'fatal'; error: ReceiverError };
+
+export interface RequestContext {
+  /** What was asked, for messages: "audit log of workspace 123". */
+  what: string;
+  workspaceGid: string;
+  apiUrl: string;
+}
+
+/** `{errors:[{message, help, phrase}]}` -> one readable line. Asana support asks for the phrase. */
+export function describeAsanaError(bodyText: string): string | undefined {
+  let body: AsanaErrorBody;
+  try {
+    body = JSON.parse(bodyText) as AsanaErrorBody;
+  } catch {
+    return undefined;
+  }
+  if (!body || typeof body !== 'object' || !Array.isArray(body.errors)) return undefined;
+  const parts = body.errors
+    .filter((e) => e && typeof e === 'object')
+    .map((e) => {
+      let s = typeof e.message === 'string' ? e.message : 'error';
+      if (typeof e.phrase === 'string' && e.phrase) s += ` (phrase: "${e.phrase}")`;
+      if (typeof e.help === 'string' && e.help) s += ` — ${e.help}`;
+      return s;
+    });
+  return parts.length ? parts.join('; ') : undefined;
+}
+
+function snippet(text: string): string {
+  const oneLine = text.replace(/\s+/g, ' ').trim();
+  return oneLine.length > 120 ? `${oneLine.slice(0, 120)}…` : oneLine;
+}
+
+/** A 200's body must be JSON of the page's shape; anything else (HTML, cut short) is retried. */
+export function parseAuditLogPage(bodyText: string): AuditLogPage | string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(bodyText);
+  } catch {
+    return `invalid or truncated JSON (${bodyText.length} bytes: ${snippet(bodyText.slice(0, 60))})`;
+  }
+  if (!parsed || typeof parsed !== 'object' || !Array.isArray((parsed as { data?: unknown }).data)) {
+    return 'response has no "data" array';
+  }
+  const page = parsed as { data: unknown[]; next_page?: unknown };
+  const np = page.next_page;
+  const nextPage =
+    np && typeof np === 'object'
+      ? (np as AuditLogPage['next_page'])
+      : null;
+  return { data: page.data as AuditLogPage['data'], next_page: nextPage };
+}
+
+export function classifyAsanaResponse<T>(
+  status: number,
+  headers: Record<string, string | string[] | undefined>,
+  bodyText: string,
+  ctx: RequestContext,
+  parse: (bodyText: string) => T | string,
+  now: number = Date.now(),
+): AsanaOutcome<T> {
+  const detail = describeAsanaError(bodyText);
+  if (status >= 200 && status < 300) {
+    const value = parse(bodyText);
+    if (typeof value === 'string') return { kind: 'retry', reason: `HTTP ${status} with ${value}`, rateLimited: false };
+    return { kind: 'ok', value };
+  }
+  if (status === 429) {
+    // Asana: 429 Too Many Requests carries Retry-After (seconds); wait exactly that long.
+    const retryAfterMs = parseRetryAfter(headers['retry-after'], now);
+    return { kind: 'retry', reason: 'rate limited by Asana (429)', retryAfterMs: retryAfterMs ?? 60_000, rateLimited: true };
+  }
+  if (status === 401) {
+    return {
+      kind: 'fatal',
+      error: new CredentialsError(
+        401,
+        `Asana refused the token (401 Not Authorized${detail ? `: ${detail}` : ''}). ` +
+          'Check ASANA_TOKEN or ASANA_TOKEN_FILE: the service-account token may be mistyped, revoked or expired ' +
+          '(Admin Console → Apps → Service accounts).',
+      ),
+    };
+  }
+  if (status === 403) {
+    return {
+      kind: 'fatal',
+      error: new CredentialsError(
+        403,
+        `Asana denied access to the ${ctx.what} (403 Forbidden${detail ? `: ${detail}` : ''}). ` +
+          `The Audit Log API needs an Enterprise domain and a service-account token of that domain with the ` +
+          `audit-log scope; check ASANA_WORKSPACE_GID (${ctx.workspaceGid}) and the token's scopes.`,
+      ),
+    };
+  }
+  if (status === 400 && /offset/i.test(detail ?? bodyText)) {
+    return { kind: 'bad-offset', message: detail ?? snippet(bodyText) };
+  }
+  if (status === 404) {
+    return {
+      kind: 'fatal',
+      error: new AsanaRequestError(
+        404,
+        `Asana answered 404 for the ${ctx.what}${detail ? `: ${detail}` : ''}. ` +
+          `Check ASANA_WORKSPACE_GID (${ctx.workspaceGid}) and ASANA_API_URL (${ctx.apiUrl}).`,
+      ),
+    };
+  }
+  if (status >= 500 || status === 408 || status === 409 || status === 425) {
+    return { kind: 'retry', reason: `Asana answered HTTP ${status}${detail ? `: ${detail}` : bodyText ? `: ${snippet(bodyText)}` : ''}`, rateLimited: false };
+  }
+  return {
+    kind: 'fatal',
+    error: new AsanaRequestError(
+      status,
+      `Asana rejected the request for the ${ctx.what} with HTTP ${status}${detail ? `: ${detail}` : ''}. ` +
+        'Check the ASANA_AUDIT_* filters and ASANA_START_AT.',
+    ),
+  };
+}

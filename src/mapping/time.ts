@@ -1,0 +1,112 @@
+import type { HrTime } from '@opentelemetry/api';
+
+/**
+ * ISO-8601 / RFC 3339 date-time -> HrTime [seconds, nanoseconds], exactly.
+ *
+ * `Date.parse` keeps milliseconds only and a float of epoch seconds loses nanoseconds, so the
+ * timestamp is built from its parsed parts with integer arithmetic: days from the civil date, plus
+ * the time of day, minus the offset; the fraction becomes nanoseconds by padding its digits.
+ * Asana sends `2021-01-01T00:00:00.000Z` (OpenAPI `AuditLogEvent.created_at`, format date-time).
+ *
+ * Accepted: `T`, `t` or a space between date and time; a fraction of any length after `.` or `,`
+ * (digits past the ninth are below OTLP's nanosecond resolution and are cut, not rounded); `Z`, `z`,
+ * `±HH:MM`, `±HHMM` or `±HH`. A value without an offset is read as UTC and reported (`assumedUtc`),
+ * since ISO-8601 would call it local time of an unknown place. Second 60 (a leap second, RFC 3339
+ * §5.6) is accepted and counts as the first second of the next minute, as POSIX time does.
+ */
+export type TimestampParse =
+  | { ok: true; hrTime: HrTime; assumedUtc: boolean }
+  | { ok: false; reason: string };
+
+const ISO_DATE_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d+))?([Zz]|[+-]\d{2}(?::?\d{2})?)?$/;
+
+/** Longer inputs are not timestamps; checked first so a huge string costs nothing. */
+const MAX_TIMESTAMP_LENGTH = 64;
+
+/**
+ * OTLP carries time as fixed64 nanoseconds since the Unix epoch: 0 ..= 2^64-1, i.e. up to
+ * 18446744073.709551615 s. The last whole second that always fits, whatever the fraction:
+ */
+const MAX_OTLP_SECONDS = 18_446_744_072;
+
+const NANOS_DIGITS = 9;
+
+export function parseTimestamp(value: unknown): TimestampParse {
+  if (value === undefined || value === null) return { ok: false, reason: 'is missing' };
+  if (typeof value !== 'string') return { ok: false, reason: `is a ${typeof value}, not a string` };
+  if (value === '') return { ok: false, reason: 'is empty' };
+  if (value.length > MAX_TIMESTAMP_LENGTH) return { ok: false, reason: 'is not an ISO-8601 date-time' };
+  const m = ISO_DATE_TIME.exec(value);
+  if (m === null) return { ok: false, reason: 'is not an ISO-8601 date-time' };
+
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  const hour = Number(m[4]);
+  const minute = Number(m[5]);
+  const second = Number(m[6]);
+  const fraction = m[7] ?? '';
+  const zone = m[8];
+
+  if (month < 1 || month > 12) return { ok: false, reason: `has month ${m[2]}` };
+  if (day < 1 || day > daysInMonth(year, month)) return { ok: false, reason: `has day ${m[3]} in month ${m[2]}` };
+  if (hour > 23 || minute > 59 || second > 60) return { ok: false, reason: 'has a time of day out of range' };
+
+  let offsetSeconds = 0;
+  if (zone !== undefined && zone !== 'Z' && zone !== 'z') {
+    const sign = zone.startsWith('-') ? -1 : 1;
+    const digits = zone.slice(1).replace(':', '');
+    const offsetHours = Number(digits.slice(0, 2));
+    const offsetMinutes = digits.length > 2 ? Number(digits.slice(2, 4)) : 0;
+    if (offsetHours > 23 || offsetMinutes > 59) return { ok: false, reason: `has offset ${zone} out of range` };
+    offsetSeconds = sign * (offsetHours * 3600 + offsetMinutes * 60);
+  }
+
+  const seconds =
+    daysFromCivil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds;
+  if (seconds < 0) return { ok: false, reason: 'is before 1970-01-01T00:00:00Z, which OTLP cannot carry' };
+  if (seconds > MAX_OTLP_SECONDS) return { ok: false, reason: 'is beyond the 64-bit nanosecond range of OTLP' };
+
+  const nanos = fraction === '' ? 0 : Number(fraction.slice(0, NANOS_DIGITS).padEnd(NANOS_DIGITS, '0'));
+  return { ok: true, hrTime: [seconds, nanos], assumedUtc: zone === undefined };
+}
+
+/**
+ * A Date as HrTime. Dates hold whole milliseconds, so the result is exact. An invalid Date, or a value
+ * that is not a Date at all, gives `undefined` (the caller decides what to use instead).
+ */
+export function dateToHrTime(date: unknown): HrTime | undefined {
+  let ms: number;
+  try {
+    ms = Date.prototype.getTime.call(date);
+  } catch {
+    return undefined; // not a Date
+  }
+  if (!Number.isFinite(ms)) return undefined;
+  const seconds = Math.floor(ms / 1000);
+  return [seconds, (ms - seconds * 1000) * 1_000_000];
+}
+
+function isLeapYear(year: number): boolean {
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return isLeapYear(year) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+/**
+ * Days since 1970-01-01 of a proleptic Gregorian date, in integers only
+ * (Howard Hinnant, "chrono-Compatible Low-Level Date Algorithms", days_from_civil).
+ */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const monthFromMarch = (month + 9) % 12;
+  const dayOfYear = Math.floor((153 * monthFromMarch + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
+}

@@ -1,0 +1,223 @@
+import type { Resource } from '@opentelemetry/resources';
+import type { AsanaApi } from '../asana/client.ts';
+import { OffsetRejectedError } from '../asana/client.ts';
+import type { AuditLogEvent, AuditLogQuery } from '../asana/types.ts';
+import { resolveStartAt, type AuditLogFilters, type StartAt } from '../config.ts';
+import { AbortedError } from '../errors.ts';
+import { exportUntilAcknowledged } from '../export/deliver.ts';
+import type { LogSink } from '../export/types.ts';
+import type { Logger } from '../log.ts';
+import { mapAuditLogEvent } from '../mapping/audit-log.ts';
+import { sleep } from '../retry.ts';
+import { streamKey } from '../state/key.ts';
+import type { StateStore, StreamState } from '../state/types.ts';
+
+export interface PageReport {
+  stream: 'audit_log';
+  key: string;
+  workspaceGid: string;
+  /** Events received in the page and records shipped (acknowledged) from it. */
+  received: number;
+  shipped: number;
+  /** created_at of the newest shipped event, if any. */
+  lastEventAt?: string;
+}
+
+export interface AuditLogStreamOptions {
+  api: AsanaApi;
+  store: StateStore;
+  sink: LogSink;
+  resource: Resource;
+  workspaceGid: string;
+  filters: AuditLogFilters;
+  startAt: StartAt;
+  pollIntervalMs: number;
+  log: Logger;
+  now?: () => Date;
+  /** Called after each page is committed (progress, self-telemetry). */
+  onPage?: (report: PageReport) => void;
+  /** Called when the stream is caught up (an empty page). */
+  onCaughtUp?: (key: string) => void;
+}
+
+export interface CatchUpResult {
+  pages: number;
+  shipped: number;
+}
+
+/**
+ * The audit log stream of one workspace: owns its cursor and Asana's paging rules.
+ *
+ * Asana (GET /workspaces/{gid}/audit_log_events): events come oldest first; every response carries
+ * next_page.offset once the filters matched anything, even when there is nothing new, so an empty
+ * `data` — not a missing next_page — means caught up. Polling again later with the latest offset
+ * returns what was recorded since.
+ *
+ * One page at a time: fetch, map, export, wait for the collector's acknowledgement, and only then
+ * commit the page's next offset. A crash or shutdown before the commit re-fetches that page on the
+ * next start: at-least-once, with at most one page of duplicates carrying the same log.record.uid.
+ */
+export class AuditLogStream {
+  readonly key: string;
+  private readonly o: AuditLogStreamOptions;
+  private readonly now: () => Date;
+
+  constructor(opts: AuditLogStreamOptions) {
+    this.o = opts;
+    this.now = opts.now ?? (() => new Date());
+    this.key = streamKey({ stream: 'audit_log', workspaceGid: opts.workspaceGid, filters: opts.filters });
+  }
+
+  /** Polls forever: catch up, pause ASANA_POLL_INTERVAL, repeat. Returns on shutdown. */
+  async run(signal: AbortSignal): Promise<void> {
+    try {
+      for (;;) {
+        await this.catchUp(signal);
+        await sleep(this.o.pollIntervalMs, signal);
+      }
+    } catch (err) {
+      if (err instanceof AbortedError) return;
+      throw err;
+    }
+  }
+
+  /** Pages until Asana answers with an empty page; every shipped page is committed. */
+  async catchUp(signal: AbortSignal): Promise<CatchUpResult> {
+    let state = await this.initialState();
+    let pages = 0;
+    let shipped = 0;
+    for (;;) {
+      if (signal.aborted) throw new AbortedError();
+      const query = this.queryFor(state);
+      let page;
+      try {
+        page = await this.o.api.getAuditLogPage(query, signal);
+      } catch (err) {
+        if (err instanceof OffsetRejectedError && state.offset && state.lastEventAt) {
+          // The offset expired or was refused: resume from the newest shipped instant instead
+          // (start_at is inclusive; the gids already shipped at that instant are skipped).
+          this.o.log.warn('Asana refused the saved offset; resuming from the last shipped event time', {
+            stream: this.key,
+            lastEventAt: state.lastEventAt,
+            reason: err.message,
+          });
+          state = { ...state, offset: undefined };
+          continue;
+        }
+        throw err;
+      }
+      const observedAt = this.now();
+      const nextOffset = page.next_page?.offset ?? undefined;
+      const fresh = this.skipAlreadyShipped(state, query, page.data);
+
+      if (page.data.length === 0 || (fresh.length === 0 && (!nextOffset || nextOffset === state.offset))) {
+        // Caught up. Keep the newest offset Asana handed out, so the next poll starts there.
+        if (nextOffset && nextOffset !== state.offset) {
+          state = { ...state, offset: nextOffset, updatedAt: observedAt.toISOString() };
+          await this.o.store.commit(this.key, state);
+        }
+        this.o.onCaughtUp?.(this.key);
+        this.o.log.debug('audit log caught up', { stream: this.key, pages, shipped });
+        return { pages, shipped };
+      }
+
+      if (fresh.length > 0) {
+        const records = fresh.map((event) => mapAuditLogEvent(event, observedAt));
+        await exportUntilAcknowledged(this.o.sink, { resource: this.o.resource, records }, {
+          signal,
+          log: (level, msg, meta) => this.o.log.log(level, msg, { stream: this.key, ...meta }),
+        });
+      }
+
+      state = this.advance(state, fresh, nextOffset, observedAt);
+      await this.o.store.commit(this.key, state);
+      pages++;
+      shipped += fresh.length;
+      this.o.onPage?.({
+        stream: 'audit_log',
+        key: this.key,
+        workspaceGid: this.o.workspaceGid,
+        received: page.data.length,
+        shipped: fresh.length,
+        lastEventAt: state.lastEventAt,
+      });
+      this.o.log.debug('audit log page shipped', { stream: this.key, events: fresh.length, lastEventAt: state.lastEventAt });
+      if (!nextOffset) {
+        // No offset to follow (Asana sent next_page: null after data): the next poll resumes from
+        // lastEventAt with start_at, skipping the gids already shipped at that instant.
+        return { pages, shipped };
+      }
+    }
+  }
+
+  private async initialState(): Promise<StreamState> {
+    const existing = this.o.store.get(this.key);
+    if (existing) return existing;
+    // First run: pin the start so a restart before the first event does not move it.
+    const state: StreamState = {
+      stream: 'audit_log',
+      workspaceGid: this.o.workspaceGid,
+      filters: this.o.filters,
+      startAt: resolveStartAt(this.o.startAt, this.now()).toISOString(),
+      eventsShipped: 0,
+      updatedAt: this.now().toISOString(),
+    };
+    await this.o.store.commit(this.key, state);
+    this.o.log.info('audit log stream has no saved position; starting from ASANA_START_AT', {
+      stream: this.key,
+      startAt: state.startAt,
+    });
+    return state;
+  }
+
+  private queryFor(state: StreamState): AuditLogQuery {
+    const f = this.o.filters;
+    const query: AuditLogQuery = {
+      workspaceGid: this.o.workspaceGid,
+      eventType: f.eventType,
+      actorType: f.actorType,
+      actorGid: f.actorGid,
+      resourceGid: f.resourceGid,
+    };
+    if (state.offset) {
+      // The same filters (start_at included) accompany the offset they were issued for.
+      query.startAt = state.startAt;
+      query.offset = state.offset;
+    } else {
+      query.startAt = state.lastEventAt ?? state.startAt;
+    }
+    return query;
+  }
+
+  /** Resuming with start_at=lastEventAt (inclusive) returns that instant's shipped events again. */
+  private skipAlreadyShipped(state: StreamState, query: AuditLogQuery, events: AuditLogEvent[]): AuditLogEvent[] {
+    if (query.offset || !state.lastEventAt || !state.lastEventGids?.length) return events;
+    const boundary = state.lastEventAt;
+    const seen = new Set(state.lastEventGids);
+    return events.filter((e) => !(e.created_at === boundary && seen.has(String(e.gid))));
+  }
+
+  private advance(state: StreamState, shipped: AuditLogEvent[], nextOffset: string | undefined, at: Date): StreamState {
+    let lastEventAt = state.lastEventAt;
+    let lastEventGids = state.lastEventGids ?? [];
+    for (const e of shipped) {
+      if (typeof e.created_at !== 'string') continue;
+      if (lastEventAt === undefined || e.created_at > lastEventAt) {
+        lastEventAt = e.created_at;
+        lastEventGids = [String(e.gid)];
+      } else if (e.created_at === lastEventAt) {
+        lastEventGids = [...lastEventGids, String(e.gid)];
+      }
+    }
+    const last = shipped.at(-1);
+    return {
+      ...state,
+      offset: nextOffset,
+      lastEventAt,
+      lastEventGid: last ? String(last.gid) : state.lastEventGid,
+      lastEventGids,
+      eventsShipped: state.eventsShipped + shipped.length,
+      updatedAt: at.toISOString(),
+    };
+  }
+}

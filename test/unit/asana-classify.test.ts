@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { classifyAsanaResponse, describeAsanaError, parseAuditLogPage } from '../../src/asana/classify.ts';
+import { CredentialsError } from '../../src/errors.ts';
+
+const ctx = { what: 'audit log of workspace 42', workspaceGid: '42', apiUrl: 'https://app.asana.com/api/1.0' };
+const classify = (status: number, body = '', headers: Record<string, string> = {}) =>
+  classifyAsanaResponse(status, headers, body, ctx, parseAuditLogPage, Date.parse('2026-01-01T00:00:00Z'));
+
+describe('classifyAsanaResponse', () => {
+  it('accepts a page and keeps unknown fields', () => {
+    const out = classify(200, JSON.stringify({ data: [{ gid: '1', created_at: 'x', brand_new: { a: 1 } }], next_page: { offset: 'o1' }, extra: true }));
+    expect(out.kind).toBe('ok');
+    if (out.kind !== 'ok') return;
+    expect(out.value.data[0]).toEqual({ gid: '1', created_at: 'x', brand_new: { a: 1 } });
+    expect(out.value.next_page?.offset).toBe('o1');
+  });
+
+  it('treats next_page: null as no offset', () => {
+    const out = classify(200, '{"data":[],"next_page":null}');
+    expect(out).toEqual({ kind: 'ok', value: { data: [], next_page: null } });
+  });
+
+  it.each([
+    ['truncated JSON', '{"data":[{"gid":"1","crea'],
+    ['an HTML page', '<html><body>Bad gateway</body></html>'],
+    ['no data array', '{"errors":[]}'],
+    ['an empty body', ''],
+  ])('retries a 200 with %s', (_name, body) => {
+    const out = classify(200, body);
+    expect(out.kind).toBe('retry');
+  });
+
+  it('waits exactly Retry-After seconds on 429', () => {
+    expect(classify(429, '', { 'retry-after': '17' })).toMatchObject({ kind: 'retry', retryAfterMs: 17_000, rateLimited: true });
+  });
+
+  it('understands Retry-After as an HTTP date', () => {
+    expect(classify(429, '', { 'retry-after': 'Thu, 01 Jan 2026 00:00:30 GMT' })).toMatchObject({ retryAfterMs: 30_000 });
+  });
+
+  it('caps an absurd Retry-After', () => {
+    const out = classify(429, '', { 'retry-after': '99999999' });
+    expect(out.kind === 'retry' && out.retryAfterMs).toBe(300_000);
+  });
+
+  it.each([500, 502, 503, 504])('retries %i and surfaces the error phrase', (status) => {
+    const out = classify(status, '{"errors":[{"message":"Server Error","phrase":"6 sad squid snuggle softly"}]}');
+    expect(out.kind).toBe('retry');
+    expect(out.kind === 'retry' && out.reason).toContain('6 sad squid snuggle softly');
+  });
+
+  it('401 is fatal and names the token variables', () => {
+    const out = classify(401, '{"errors":[{"message":"Not Authorized"}]}');
+    expect(out.kind).toBe('fatal');
+    if (out.kind !== 'fatal') return;
+    expect(out.error).toBeInstanceOf(CredentialsError);
+    expect(out.error.message).toMatch(/ASANA_TOKEN/);
+    expect(out.error.exitCode).toBe(3);
+  });
+
+  it('403 is fatal and names the audit-log scope and the workspace', () => {
+    const out = classify(403, '{"errors":[{"message":"Forbidden","help":"see docs"}]}');
+    expect(out.kind === 'fatal' && out.error.message).toMatch(/audit-log scope.*ASANA_WORKSPACE_GID \(42\)/s);
+  });
+
+  it('a refused offset is its own outcome, so the stream can resume by time', () => {
+    expect(classify(400, '{"errors":[{"message":"offset: The offset is invalid or has expired"}]}').kind).toBe('bad-offset');
+  });
+
+  it('other 4xx are fatal with the API message', () => {
+    const out = classify(400, '{"errors":[{"message":"event_type: Unknown value"}]}');
+    expect(out.kind === 'fatal' && out.error.message).toContain('event_type: Unknown value');
+  });
+});
+
+describe('describeAsanaError', () => {
+  it('joins message, phrase and help', () => {
+    expect(describeAsanaError('{"errors":[{"message":"m","help":"h","phrase":"p q r"}]}')).toBe('m (phrase: "p q r") — h');
+  });
+  it('is undefined for non-envelopes', () => {
+    expect(describeAsanaError('nope')).toBeUndefined();
+    expect(describeAsanaError('{"errors":"x"}')).toBeUndefined();
+  });
+});
