@@ -43,11 +43,12 @@ export function parseRetryAfter(value: string | string[] | undefined, now: numbe
   const text = raw.trim();
   if (text === '') return undefined;
   let ms: number;
-  if (/^\d+(\.\d+)?$/.test(text)) {
+  if (/^\d+$/.test(text)) {
     ms = Math.ceil(Number(text) * 1000);
   } else {
-    // An HTTP date has a weekday and a month name; anything else ("-5", "soon") is not one.
-    if (!/^[A-Za-z]{3},/.test(text)) return undefined;
+    // HTTP dates (IMF-fixdate, RFC 850, asctime) name a weekday and a month; Date.parse alone
+    // would accept "-5" or "2020".
+    if (!/[a-z]{3}/i.test(text)) return undefined;
     const at = Date.parse(text);
     if (Number.isNaN(at)) return undefined;
     ms = at - now;

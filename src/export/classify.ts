@@ -1,4 +1,8 @@
+import { parseRetryAfter, RETRY_AFTER_CAP_MS } from '../retry.ts';
 import type { ExportOutcome } from './types.ts';
+
+// One Retry-After parser for both edges (Asana and the collector).
+export { parseRetryAfter, RETRY_AFTER_CAP_MS };
 
 /**
  * "Should we retry?" as a pure decision (otel-js `isExportRetryable` habit), per the OTLP/HTTP spec
@@ -16,8 +20,6 @@ import type { ExportOutcome } from './types.ts';
 /** The spec's throttling statuses. Other 5xx are retried as well, see above. */
 export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([408, 429, 502, 503, 504]);
 
-/** Retry-After is capped: a collector asking for an hour's pause must not stall the stream unseen. */
-export const RETRY_AFTER_CAP_MS = 5 * 60_000;
 
 /** The collector's message is quoted in logs and errors: keep it to one readable line. */
 export const MAX_MESSAGE_CHARS = 500;
@@ -88,21 +90,6 @@ export function classifyExportResponse(status: number, headers: Headers, bodyTex
   return { kind: 'retryable', reason: `unexpected ${http}${said}` };
 }
 
-/**
- * Retry-After as delay-seconds or an HTTP-date (RFC 9110 §10.2.3), in ms from `now`, capped at
- * RETRY_AFTER_CAP_MS. A date in the past means "now" (0). Unparseable or absent -> undefined, and
- * the caller's own backoff applies.
- */
-export function parseRetryAfter(value: string | string[] | undefined, now: number = Date.now()): number | undefined {
-  const v = (Array.isArray(value) ? value[0] : value)?.trim();
-  if (!v) return undefined;
-  if (/^\d+$/.test(v)) return Math.min(Number(v) * 1000, RETRY_AFTER_CAP_MS);
-  // HTTP-dates always name a weekday and GMT; Date.parse alone would accept "5" or "2020".
-  if (!/[a-z]{3}/i.test(v)) return undefined;
-  const at = Date.parse(v);
-  if (Number.isNaN(at)) return undefined;
-  return Math.min(Math.max(0, at - now), RETRY_AFTER_CAP_MS);
-}
 
 /**
  * The human-readable part of an error body. The spec says it is a google.rpc.Status (in the

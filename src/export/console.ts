@@ -1,5 +1,16 @@
 import type { AnyValue, Attributes, HrTime } from '@opentelemetry/api';
 import type { MappedRecord } from '../mapping/types.ts';
+import {
+  ATTR_ASANA_ACTOR_EMAIL,
+  ATTR_ASANA_ACTOR_NAME,
+  ATTR_ASANA_ACTOR_TYPE,
+  ATTR_ASANA_RESOURCE_NAME,
+  ATTR_ASANA_RESOURCE_TYPE,
+  ATTR_CLIENT_ADDRESS,
+  ATTR_LOG_RECORD_UID,
+  ATTR_USER_EMAIL,
+  ATTR_USER_FULL_NAME,
+} from '../mapping/attributes.ts';
 import type { LogSink } from './types.ts';
 
 /**
@@ -7,15 +18,13 @@ import type { LogSink } from './types.ts';
  *   2024-05-01T09:30:00.000Z INFO  user_login_succeeded  actor=alice@example.com (user)  resource=user "Alice"  ip=203.0.113.7  uid=1200…
  * Colors only when writing to a terminal (and NO_COLOR is unset). Printing cannot fail: always ok.
  *
- * The fields are looked up by attribute name (exact names first, then any key ending in the same
- * suffix), falling back to the raw Asana event when the body is one, so this file does not break
- * when the mapping renames an attribute.
+ * Fields come from the mapping's attributes (src/mapping/attributes.ts), falling back to the raw
+ * Asana event in the body; a field found in neither is left out of the line.
  */
-export function createConsoleSink(write?: (line: string) => void): LogSink & { readonly target: string } {
+export function createConsoleSink(write?: (line: string) => void): LogSink {
   const color = write === undefined && process.stdout.isTTY === true && process.env['NO_COLOR'] === undefined;
   const out = write ?? ((line: string) => void process.stdout.write(`${line}\n`));
   return {
-    target: 'the console',
     async export(batch) {
       for (const record of batch.records) out(formatRecord(record, color));
       return { kind: 'ok', rejectedRecords: 0 };
@@ -25,13 +34,13 @@ export function createConsoleSink(write?: (line: string) => void): LogSink & { r
 }
 
 const FIELDS = {
-  actorEmail: { keys: ['asana.actor.email', 'user.email', 'enduser.email'], suffixes: ['actor.email', 'actor_email'], body: ['actor', 'email'] },
-  actorName: { keys: ['asana.actor.name', 'user.name'], suffixes: ['actor.name', 'actor_name'], body: ['actor', 'name'] },
-  actorType: { keys: ['asana.actor.type', 'asana.actor.actor_type'], suffixes: ['actor.type', 'actor_type'], body: ['actor', 'actor_type'] },
-  resourceType: { keys: ['asana.resource.type', 'asana.resource.resource_type'], suffixes: ['resource.type', 'resource_type'], body: ['resource', 'resource_type'] },
-  resourceName: { keys: ['asana.resource.name'], suffixes: ['resource.name'], body: ['resource', 'name'] },
-  clientIp: { keys: ['client.address', 'source.address', 'asana.context.client_ip_address'], suffixes: ['client_ip_address', 'client.ip', 'client.address'], body: ['context', 'client_ip_address'] },
-  uid: { keys: ['log.record.uid', 'asana.event.gid', 'event.id'], suffixes: ['event.gid', 'event.id'], body: ['gid'] },
+  actorEmail: { keys: [ATTR_USER_EMAIL, ATTR_ASANA_ACTOR_EMAIL], body: ['actor', 'email'] },
+  actorName: { keys: [ATTR_USER_FULL_NAME, ATTR_ASANA_ACTOR_NAME], body: ['actor', 'name'] },
+  actorType: { keys: [ATTR_ASANA_ACTOR_TYPE], body: ['actor', 'actor_type'] },
+  resourceType: { keys: [ATTR_ASANA_RESOURCE_TYPE], body: ['resource', 'resource_type'] },
+  resourceName: { keys: [ATTR_ASANA_RESOURCE_NAME], body: ['resource', 'name'] },
+  clientIp: { keys: [ATTR_CLIENT_ADDRESS], body: ['context', 'client_ip_address'] },
+  uid: { keys: [ATTR_LOG_RECORD_UID], body: ['gid'] },
 } as const;
 
 type Field = (typeof FIELDS)[keyof typeof FIELDS];
@@ -58,12 +67,6 @@ function lookup(attributes: Attributes, body: AnyValue, f: Field): string | unde
   for (const k of f.keys) {
     const v = scalar(attributes[k]);
     if (v) return v;
-  }
-  for (const [k, value] of Object.entries(attributes)) {
-    if (f.suffixes.some((s) => k.endsWith(s))) {
-      const v = scalar(value);
-      if (v) return v;
-    }
   }
   let node: unknown = body;
   for (const step of f.body) node = node !== null && typeof node === 'object' && !Array.isArray(node) ? (node as Record<string, unknown>)[step] : undefined;

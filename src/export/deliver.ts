@@ -28,7 +28,8 @@ export async function exportUntilAcknowledged(
 ): Promise<{ attempts: number; rejectedRecords: number }> {
   const { signal, log } = opts;
   const backoff = opts.backoff ?? ((attempt: number) => backoffDelay(attempt));
-  const target = sink.target ?? 'the collector';
+  const target = sink.target;
+  const where = target ? `collector at ${target}` : 'the collector';
   const records = batch.records.length;
 
   for (let attempt = 1; ; attempt++) {
@@ -37,11 +38,11 @@ export async function exportUntilAcknowledged(
 
     if (outcome.kind === 'ok') {
       if (attempt > 1) {
-        log?.('info', `collector at ${target} accepted the batch after ${attempt} attempts`, { target, attempts: attempt, records });
+        log?.('info', `${where} accepted the batch after ${attempt} attempts`, { target, attempts: attempt, records });
       }
       if (outcome.rejectedRecords > 0) {
         // A partial success is final (OTLP spec: the client must not resend); all we can do is say so.
-        log?.('warn', `collector at ${target} accepted the batch but dropped ${outcome.rejectedRecords} of ${records} records: ${outcome.message ?? 'no reason given'}`, {
+        log?.('warn', `${where} accepted the batch but dropped ${outcome.rejectedRecords} of ${records} records: ${outcome.message ?? 'no reason given'}`, {
           target,
           records,
           rejectedRecords: outcome.rejectedRecords,
@@ -54,7 +55,7 @@ export async function exportUntilAcknowledged(
     if (outcome.kind === 'rejected') {
       throw new ExportRejectedError(
         outcome.status,
-        `collector at ${target} rejected a batch of ${records} records` +
+        `${where} rejected a batch of ${records} records` +
           (outcome.status > 0 ? ` with HTTP ${outcome.status}` : '') +
           `: ${outcome.reason}. The cursor was not advanced, so no event is skipped; ` +
           'fix the cause and restart to resume from the same place',
@@ -63,7 +64,7 @@ export async function exportUntilAcknowledged(
 
     const delayMs = Math.max(0, outcome.retryAfterMs ?? backoff(attempt));
     const why = outcome.retryAfterMs !== undefined ? ' (as the collector asked)' : '';
-    log?.('warn', `collector at ${target} unavailable: ${outcome.reason}; attempt ${attempt}, retrying in ${formatDelay(delayMs)}${why}; the cursor stays where it is`, {
+    log?.('warn', `${where} unavailable: ${outcome.reason}; attempt ${attempt}, retrying in ${formatDelay(delayMs)}${why}; the cursor stays where it is`, {
       target,
       attempt,
       delayMs,

@@ -14,6 +14,8 @@ export interface LogBatch {
 
 /** Where records go: an OTLP/HTTP endpoint, or the demo's console. */
 export interface LogSink {
+  /** Where records go, for messages (a URL without credentials or query), if anywhere. */
+  readonly target?: string;
   /** One attempt. Resolves with the outcome; rejects only with AbortedError on shutdown. */
   export(batch: LogBatch, signal?: AbortSignal): Promise<ExportOutcome>;
   shutdown(): Promise<void>;

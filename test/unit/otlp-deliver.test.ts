@@ -1,0 +1,178 @@
+import { SeverityNumber } from '@opentelemetry/api';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { OtlpConfig } from '../../src/config.ts';
+import { AbortedError, ExportRejectedError } from '../../src/errors.ts';
+import { exportUntilAcknowledged, formatDelay } from '../../src/export/deliver.ts';
+import { createOtlpLogSink, type OtlpLogSink } from '../../src/export/otlp.ts';
+import { buildResource } from '../../src/export/resource.ts';
+import type { ExportOutcome, LogBatch, LogSink } from '../../src/export/types.ts';
+import { startOtlpCollector, type OtlpCollector } from '../helpers/otlp-collector.ts';
+
+const SECRET = 'api-key-0123456789abcdef';
+
+function batch(n: number): LogBatch {
+  return {
+    resource: buildResource({ resourceAttributes: {}, workspaceGid: '1111' }),
+    records: Array.from({ length: n }, (_, i) => ({
+      hrTime: [1714555800 + i, 0],
+      hrTimeObserved: [1714555900, 0],
+      severityNumber: SeverityNumber.INFO,
+      severityText: 'INFO',
+      eventName: 'asana.audit.task_deleted',
+      body: { gid: String(i) },
+      attributes: { 'log.record.uid': String(i) },
+    })),
+  };
+}
+
+type Logged = { level: 'warn' | 'info'; msg: string; meta: Record<string, unknown> };
+
+let collector: OtlpCollector;
+let sink: OtlpLogSink;
+let logged: Logged[];
+const log = (level: 'warn' | 'info', msg: string, meta: Record<string, unknown>) => void logged.push({ level, msg, meta });
+const tiny = () => 5;
+
+beforeEach(async () => {
+  collector = await startOtlpCollector();
+  const cfg: OtlpConfig = {
+    logsUrl: collector.logsUrl,
+    protocol: 'http/protobuf',
+    headers: { 'x-api-key': SECRET },
+    compression: 'gzip',
+    timeoutMs: 300,
+    endpointIsDefault: false,
+  };
+  sink = createOtlpLogSink(cfg);
+  logged = [];
+});
+afterEach(async () => {
+  await sink.shutdown();
+  await collector.close();
+});
+
+describe('exportUntilAcknowledged', () => {
+  it('delivers on the first attempt without logging', async () => {
+    expect(await exportUntilAcknowledged(sink, batch(2), { log, backoff: tiny })).toEqual({ attempts: 1, rejectedRecords: 0 });
+    expect(collector.records).toHaveLength(2);
+    expect(logged).toEqual([]);
+  });
+
+  it('survives a collector that fails several ways, then delivers exactly once', async () => {
+    collector.failNext(2, 503, { body: 'memory limiter' });
+    collector.resetNext(1);
+    collector.hangNext(1, 5_000); // longer than timeoutMs
+    collector.failNext(1, 500);
+    const result = await exportUntilAcknowledged(sink, batch(3), { log, backoff: tiny });
+
+    expect(result).toEqual({ attempts: 6, rejectedRecords: 0 });
+    expect(collector.records.map((r) => r.attributes['log.record.uid'])).toEqual(['0', '1', '2']);
+    expect(collector.requests.map((r) => r.status)).toEqual([503, 503, null, null, 500, 200]);
+
+    const warns = logged.filter((l) => l.level === 'warn');
+    expect(warns.map((w) => w.meta['attempt'])).toEqual([1, 2, 3, 4, 5]);
+    expect(warns[0]?.msg).toBe(
+      `collector at ${collector.logsUrl} unavailable: HTTP 503 Service Unavailable: memory limiter; attempt 1, retrying in 5ms; the cursor stays where it is`,
+    );
+    expect(warns[3]?.msg).toContain('no answer within 300 ms');
+    expect(warns[0]?.meta).toMatchObject({ target: collector.logsUrl, attempt: 1, delayMs: 5, records: 3, retryAfter: false });
+    expect(logged.at(-1)).toMatchObject({ level: 'info', msg: `collector at ${collector.logsUrl} accepted the batch after 6 attempts` });
+    expect(JSON.stringify(logged)).not.toContain(SECRET);
+  });
+
+  it('passes the attempt number to the backoff', async () => {
+    collector.failNext(3, 502);
+    const asked: number[] = [];
+    await exportUntilAcknowledged(sink, batch(1), { backoff: (a) => (asked.push(a), 1) });
+    expect(asked).toEqual([1, 2, 3]);
+  });
+
+  it("Retry-After wins over the backoff", async () => {
+    collector.failNext(1, 429, { retryAfter: '0' });
+    const started = Date.now();
+    await exportUntilAcknowledged(sink, batch(1), { log, backoff: () => 60_000 });
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(logged[0]?.msg).toContain('retrying in 0ms (as the collector asked)');
+    expect(logged[0]?.meta).toMatchObject({ delayMs: 0, retryAfter: true });
+  });
+
+  it('400 -> ExportRejectedError naming the status, the reason and the cursor', async () => {
+    collector.failNext(1, 400, { body: 'field time_unix_nano out of range' });
+    const err = await exportUntilAcknowledged(sink, batch(4), { log, backoff: tiny }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ExportRejectedError);
+    const e = err as ExportRejectedError;
+    expect(e.code).toBe('ERR_EXPORT_REJECTED');
+    expect(e.status).toBe(400);
+    expect(e.exitCode).toBe(5);
+    expect(e.message).toContain('rejected a batch of 4 records with HTTP 400');
+    expect(e.message).toContain('field time_unix_nano out of range');
+    expect(e.message).toContain('cursor was not advanced');
+    expect(e.message).not.toContain(SECRET);
+    expect(collector.requests).toHaveLength(1);
+  });
+
+  it('401 after retries -> ExportRejectedError', async () => {
+    collector.failNext(1, 503);
+    collector.failNext(1, 401);
+    await expect(exportUntilAcknowledged(sink, batch(1), { backoff: tiny })).rejects.toMatchObject({ name: 'ExportRejectedError', status: 401 });
+  });
+
+  it('reports a partial success and does not resend', async () => {
+    collector.partialSuccessNext(1, 'too old');
+    expect(await exportUntilAcknowledged(sink, batch(2), { log, backoff: tiny })).toEqual({ attempts: 1, rejectedRecords: 1 });
+    expect(collector.requests).toHaveLength(1);
+    expect(logged).toEqual([
+      expect.objectContaining({ level: 'warn', msg: expect.stringContaining('dropped 1 of 2 records: too old') }),
+    ]);
+  });
+
+  it('shutdown during a backoff wait -> AbortedError promptly', async () => {
+    collector.failNext(1_000, 503);
+    const ac = new AbortController();
+    const started = Date.now();
+    const pending = exportUntilAcknowledged(sink, batch(1), { signal: ac.signal, log, backoff: () => 60_000 });
+    await collector.waitForRequests(1);
+    setTimeout(() => ac.abort(), 100);
+    await expect(pending).rejects.toBeInstanceOf(AbortedError);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(collector.requests).toHaveLength(1);
+  });
+
+  it('shutdown during a Retry-After wait -> AbortedError promptly', async () => {
+    collector.failNext(1, 503, { retryAfter: '120' });
+    const ac = new AbortController();
+    const pending = exportUntilAcknowledged(sink, batch(1), { signal: ac.signal, backoff: tiny });
+    setTimeout(() => ac.abort(), 100);
+    const started = Date.now();
+    await expect(pending).rejects.toBeInstanceOf(AbortedError);
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
+  it('an aborted signal -> AbortedError before any request', async () => {
+    await expect(exportUntilAcknowledged(sink, batch(1), { signal: AbortSignal.abort() })).rejects.toBeInstanceOf(AbortedError);
+    expect(collector.requests).toHaveLength(0);
+  });
+
+  it('works with any LogSink (without a target it says "the collector")', async () => {
+    const outcomes: ExportOutcome[] = [{ kind: 'retryable', reason: 'busy' }, { kind: 'ok', rejectedRecords: 0 }];
+    const fake: LogSink = { export: async () => outcomes.shift() ?? { kind: 'ok', rejectedRecords: 0 }, shutdown: async () => {} };
+    expect(await exportUntilAcknowledged(fake, batch(1), { log, backoff: tiny })).toEqual({ attempts: 2, rejectedRecords: 0 });
+    expect(logged[0]?.msg).toBe('the collector unavailable: busy; attempt 1, retrying in 5ms; the cursor stays where it is');
+  });
+});
+
+describe('formatDelay', () => {
+  it.each([
+    [0, '0ms'],
+    [250, '250ms'],
+    [1_000, '1s'],
+    [1_500, '1.5s'],
+    [4_000, '4s'],
+    [59_000, '59s'],
+    [60_000, '1m'],
+    [90_000, '1m30s'],
+    [300_000, '5m'],
+  ])('%i -> %s', (ms, text) => {
+    expect(formatDelay(ms)).toBe(text);
+  });
+});

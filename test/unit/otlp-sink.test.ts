@@ -1,0 +1,264 @@
+import { SeverityNumber } from '@opentelemetry/api';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { OtlpConfig } from '../../src/config.ts';
+import { AbortedError } from '../../src/errors.ts';
+import { createOtlpLogSink, type OtlpLogSink } from '../../src/export/otlp.ts';
+import { buildResource } from '../../src/export/resource.ts';
+import type { LogBatch } from '../../src/export/types.ts';
+import type { MappedRecord } from '../../src/mapping/types.ts';
+import { PACKAGE_NAME, PACKAGE_VERSION } from '../../src/version.ts';
+import { startOtlpCollector, type OtlpCollector } from '../helpers/otlp-collector.ts';
+
+const SECRET = 'Bearer s3cr3t-api-key-value';
+
+function record(i: number): MappedRecord {
+  return {
+    hrTime: [1714555800 + i, 123456789],
+    hrTimeObserved: [1714555900, 987654321],
+    severityNumber: SeverityNumber.INFO,
+    severityText: 'INFO',
+    eventName: 'asana.audit.user_login_succeeded',
+    body: { gid: `1200000000000000${i}`, event_type: 'user_login_succeeded', actor: { actor_type: 'user', email: 'alice@example.com' }, n: 3, ok: true },
+    attributes: {
+      'asana.event.type': 'user_login_succeeded',
+      'log.record.uid': `1200000000000000${i}`,
+      'asana.test.int': 42,
+      'asana.test.zero': 0,
+      'asana.test.double': 1.5,
+      'asana.test.true': true,
+      'asana.test.false': false,
+      'asana.test.list': ['a', 'b'],
+    },
+  };
+}
+
+function batch(n = 1): LogBatch {
+  return {
+    resource: buildResource({ resourceAttributes: { 'deployment.environment.name': 'test' }, workspaceGid: '1111' }),
+    records: Array.from({ length: n }, (_, i) => record(i)),
+  };
+}
+
+function config(collector: OtlpCollector, over: Partial<OtlpConfig> = {}): OtlpConfig {
+  return {
+    logsUrl: collector.logsUrl,
+    protocol: 'http/protobuf',
+    headers: { authorization: SECRET, 'x-scope-orgid': 'tenant-1' },
+    compression: 'none',
+    timeoutMs: 5_000,
+    endpointIsDefault: false,
+    ...over,
+  };
+}
+
+let collector: OtlpCollector;
+let sinks: OtlpLogSink[] = [];
+const sinkFor = (cfg: OtlpConfig) => {
+  const s = createOtlpLogSink(cfg);
+  sinks.push(s);
+  return s;
+};
+
+beforeEach(async () => {
+  collector = await startOtlpCollector();
+});
+afterEach(async () => {
+  await Promise.all(sinks.map((s) => s.shutdown()));
+  sinks = [];
+  await collector.close();
+});
+
+describe.each([
+  ['http/protobuf', 'none', 'application/x-protobuf'],
+  ['http/protobuf', 'gzip', 'application/x-protobuf'],
+  ['http/json', 'none', 'application/json'],
+  ['http/json', 'gzip', 'application/json'],
+] as const)('%s, compression %s', (protocol, compression, contentType) => {
+  const cfg = () => config(collector, { protocol, compression });
+
+  it('delivers records exactly as mapped, with resource, scope and headers', async () => {
+    const sink = sinkFor(cfg());
+    const outcome = await sink.export(batch(3));
+    expect(outcome).toEqual({ kind: 'ok', rejectedRecords: 0 });
+
+    expect(collector.records).toHaveLength(3);
+    const [first] = collector.records;
+    expect(first).toEqual({
+      resource: { 'service.name': 'asana', 'service.version': PACKAGE_VERSION, 'asana.workspace.gid': '1111', 'deployment.environment.name': 'test' },
+      scope: { name: PACKAGE_NAME, version: PACKAGE_VERSION },
+      timeUnixNano: 1714555800123456789n,
+      observedTimeUnixNano: 1714555900987654321n,
+      severityNumber: 9,
+      severityText: 'INFO',
+      eventName: 'asana.audit.user_login_succeeded',
+      body: { gid: '12000000000000000', event_type: 'user_login_succeeded', actor: { actor_type: 'user', email: 'alice@example.com' }, n: 3, ok: true },
+      attributes: {
+        'asana.event.type': 'user_login_succeeded',
+        'log.record.uid': '12000000000000000',
+        'asana.test.int': 42,
+        'asana.test.zero': 0,
+        'asana.test.double': 1.5,
+        'asana.test.true': true,
+        'asana.test.false': false,
+        'asana.test.list': ['a', 'b'],
+      },
+      attributeTypes: {
+        'asana.event.type': 'string',
+        'log.record.uid': 'string',
+        'asana.test.int': 'int',
+        'asana.test.zero': 'int',
+        'asana.test.double': 'double',
+        'asana.test.true': 'bool',
+        'asana.test.false': 'bool',
+        'asana.test.list': 'array',
+      },
+    });
+    expect(collector.records.map((r) => r.timeUnixNano)).toEqual([1714555800123456789n, 1714555801123456789n, 1714555802123456789n]);
+
+    expect(collector.requests).toHaveLength(1);
+    const [req] = collector.requests;
+    expect(req).toMatchObject({ method: 'POST', path: '/v1/logs', contentType, recordCount: 3, status: 200 });
+    expect(req?.contentEncoding).toBe(compression === 'gzip' ? 'gzip' : undefined);
+    expect(req?.headers['user-agent']).toBe(`asana-otel-receiver/${PACKAGE_VERSION}`);
+    expect(req?.headers['authorization']).toBe(SECRET);
+    expect(req?.headers['x-scope-orgid']).toBe('tenant-1');
+  });
+
+  it('reports a partial success', async () => {
+    collector.partialSuccessNext(2, 'records older than 7 days');
+    const outcome = await sinkFor(cfg()).export(batch(3));
+    expect(outcome).toEqual({ kind: 'ok', rejectedRecords: 2, message: 'records older than 7 days' });
+  });
+
+  it('400 -> rejected with the collector message', async () => {
+    collector.failNext(1, 400, { body: 'log record has no body' });
+    const outcome = await sinkFor(cfg()).export(batch());
+    expect(outcome.kind).toBe('rejected');
+    expect(outcome).toMatchObject({ status: 400 });
+    expect(outcome.kind === 'rejected' && outcome.reason).toContain('log record has no body');
+    expect(collector.records).toHaveLength(0);
+  });
+
+  it('503 with Retry-After -> retryable with the delay', async () => {
+    collector.failNext(1, 503, { retryAfter: '7', body: 'memory limiter' });
+    const outcome = await sinkFor(cfg()).export(batch());
+    expect(outcome).toEqual({ kind: 'retryable', reason: 'HTTP 503 Service Unavailable: memory limiter', retryAfterMs: 7_000 });
+  });
+});
+
+describe('OTLP sink transport failures', () => {
+  it('socket reset -> retryable, and the keep-alive pool recovers', async () => {
+    const sink = sinkFor(config(collector));
+    collector.resetNext(1);
+    const outcome = await sink.export(batch());
+    expect(outcome.kind).toBe('retryable');
+    expect(outcome.kind === 'retryable' && outcome.reason).toMatch(/closed|socket|reset/i);
+    expect(await sink.export(batch())).toEqual({ kind: 'ok', rejectedRecords: 0 });
+    expect(collector.records).toHaveLength(1);
+  });
+
+  it('no answer within timeoutMs -> retryable, and nothing was stored', async () => {
+    const sink = sinkFor(config(collector, { timeoutMs: 150 }));
+    collector.hangNext(1, 5_000);
+    const started = Date.now();
+    const outcome = await sink.export(batch());
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(outcome).toEqual({ kind: 'retryable', reason: 'no answer within 150 ms (OTEL_EXPORTER_OTLP_TIMEOUT)' });
+    // The next request is answered normally.
+    expect(await sink.export(batch())).toEqual({ kind: 'ok', rejectedRecords: 0 });
+    expect(collector.records).toHaveLength(1);
+  });
+
+  it('a slow answer inside the timeout is fine', async () => {
+    const sink = sinkFor(config(collector, { timeoutMs: 2_000 }));
+    collector.hangNext(1, 100);
+    expect(await sink.export(batch())).toEqual({ kind: 'ok', rejectedRecords: 0 });
+    expect(collector.records).toHaveLength(1);
+  });
+
+  it('connection refused -> retryable naming the error code', async () => {
+    const url = collector.logsUrl;
+    await collector.close();
+    const sink = sinkFor({ ...config(collector), logsUrl: url });
+    const outcome = await sink.export(batch());
+    expect(outcome.kind).toBe('retryable');
+    expect(outcome.kind === 'retryable' && outcome.reason).toContain('ECONNREFUSED');
+    collector = await startOtlpCollector(); // for afterEach
+  });
+
+  it('shutdown signal during a request -> AbortedError promptly', async () => {
+    const sink = sinkFor(config(collector));
+    collector.hangNext(1, 10_000);
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(), 50);
+    const started = Date.now();
+    await expect(sink.export(batch(), ac.signal)).rejects.toBeInstanceOf(AbortedError);
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
+  it('an already aborted signal sends nothing', async () => {
+    const sink = sinkFor(config(collector));
+    await expect(sink.export(batch(), AbortSignal.abort())).rejects.toBeInstanceOf(AbortedError);
+    expect(collector.requests).toHaveLength(0);
+  });
+
+  it('export after shutdown() -> AbortedError; shutdown is idempotent', async () => {
+    const sink = sinkFor(config(collector));
+    expect((await sink.export(batch())).kind).toBe('ok');
+    await sink.shutdown();
+    await sink.shutdown();
+    await expect(sink.export(batch())).rejects.toBeInstanceOf(AbortedError);
+  });
+
+  it('an empty batch is not sent', async () => {
+    const sink = sinkFor(config(collector));
+    expect(await sink.export({ ...batch(), records: [] })).toEqual({ kind: 'ok', rejectedRecords: 0 });
+    expect(collector.requests).toHaveLength(0);
+  });
+});
+
+describe('OTLP sink status handling', () => {
+  it('404 on a wrong path names the path and the fix', async () => {
+    const sink = sinkFor({ ...config(collector), logsUrl: `${collector.url}/v1/log` });
+    const outcome = await sink.export(batch());
+    expect(outcome).toMatchObject({ kind: 'rejected', status: 404 });
+    const reason = outcome.kind === 'rejected' ? outcome.reason : '';
+    expect(reason).toContain('"/v1/log"');
+    expect(reason).toContain('OTEL_EXPORTER_OTLP_ENDPOINT gets /v1/logs appended');
+  });
+
+  it('401 names OTEL_EXPORTER_OTLP_HEADERS but never a header value', async () => {
+    collector.failNext(1, 401, { body: 'invalid api key' });
+    const sink = sinkFor(config(collector));
+    const outcome = await sink.export(batch());
+    expect(outcome).toMatchObject({ kind: 'rejected', status: 401 });
+    const reason = outcome.kind === 'rejected' ? outcome.reason : '';
+    expect(reason).toContain('OTEL_EXPORTER_OTLP_HEADERS');
+    expect(reason).toContain('invalid api key');
+    expect(reason).not.toContain('s3cr3t');
+  });
+
+  it('an error answered as plain text by a proxy', async () => {
+    collector.failNext(1, 502, { body: 'upstream connect error', contentType: 'text/plain' });
+    const outcome = await sinkFor(config(collector)).export(batch());
+    expect(outcome).toEqual({ kind: 'retryable', reason: 'HTTP 502 Bad Gateway: upstream connect error' });
+  });
+
+  it('an error with an empty body', async () => {
+    collector.failNext(1, 500);
+    const outcome = await sinkFor(config(collector, { protocol: 'http/json' })).export(batch());
+    expect(outcome).toEqual({ kind: 'retryable', reason: 'HTTP 500 Internal Server Error' });
+  });
+
+  it('configured headers cannot override the wire-format headers', async () => {
+    const sink = sinkFor(config(collector, { headers: { 'Content-Type': 'text/plain', 'x-a': '1' } }));
+    expect((await sink.export(batch())).kind).toBe('ok');
+    expect(collector.requests[0]?.contentType).toBe('application/x-protobuf');
+    expect(collector.requests[0]?.headers['x-a']).toBe('1');
+  });
+
+  it('target is safe to log', () => {
+    const sink = sinkFor({ ...config(collector), logsUrl: 'https://user:pw@collector.example.com/v1/logs?token=abc' });
+    expect(sink.target).toBe('https://collector.example.com/v1/logs');
+  });
+});
