@@ -1,0 +1,99 @@
+/**
+ * Standalone simulator, for benchmarks and crash tests that need Asana in another process:
+ *
+ *   node src/simulator/main.ts --backlog 100000 --latency 150 --rpm 1500 --port 0 --seed 1 --live 2
+ *
+ * Prints one JSON line {"url","token","workspaceGid"} to stdout once listening, then serves until
+ * SIGTERM or SIGINT.
+ */
+import { parseArgs } from 'node:util';
+import { AsanaSimulator, type SimulatorOptions } from './server.ts';
+
+const USAGE = `usage: node src/simulator/main.ts [options]
+  --backlog N         events generated at start (default 0)
+  --span MS           the backlog spans this many ms ending now (default 6 h)
+  --latency MS        added to every response
+  --rpm N             requests per minute before 429 (default: unlimited)
+  --burst             also refuse more than rpm/30 requests within 1 s
+  --offset-ttl MS     offsets older than this are refused as expired
+  --no-audit-scope    valid tokens get 403 (no audit-log access)
+  --live EPS          new events per second while running
+  --seed N            generator seed (default 1)
+  --token T           accepted bearer token (default simulated-token)
+  --workspace GID     workspace gid (default 1200000000000001)
+  --host H            default 127.0.0.1
+  --port P            default 0 (any free port)`;
+
+function number(name: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(n) || n < 0) {
+    process.stderr.write(`--${name}: expected a non-negative number, got ${JSON.stringify(raw)}\n${USAGE}\n`);
+    process.exit(2);
+  }
+  return n;
+}
+
+async function main(): Promise<void> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        backlog: { type: 'string' },
+        span: { type: 'string' },
+        latency: { type: 'string' },
+        rpm: { type: 'string' },
+        burst: { type: 'boolean' },
+        'offset-ttl': { type: 'string' },
+        'no-audit-scope': { type: 'boolean' },
+        live: { type: 'string' },
+        seed: { type: 'string' },
+        token: { type: 'string' },
+        workspace: { type: 'string' },
+        host: { type: 'string' },
+        port: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    }));
+  } catch (err) {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n${USAGE}\n`);
+    process.exit(2);
+  }
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const opts: SimulatorOptions = {
+    backlog: number('backlog', values.backlog),
+    backlogSpanMs: number('span', values.span),
+    latencyMs: number('latency', values.latency),
+    requestsPerMinute: number('rpm', values.rpm),
+    rejectBursts: values.burst ?? false,
+    offsetTtlMs: number('offset-ttl', values['offset-ttl']),
+    auditScope: !values['no-audit-scope'],
+    seed: number('seed', values.seed),
+    token: values.token,
+    workspaceGid: values.workspace,
+    host: values.host,
+    port: number('port', values.port),
+  };
+  const sim = await AsanaSimulator.start(opts);
+  const live = number('live', values.live);
+  if (live) sim.startLive(live);
+  process.stdout.write(`${JSON.stringify({ url: sim.url, token: sim.token, workspaceGid: sim.workspaceGid })}\n`);
+
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    sim.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+await main();

@@ -1,0 +1,335 @@
+import { createHash } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { AuditLogEvent } from '../asana/types.ts';
+import { AuditLogPager } from './domain.ts';
+import { EventGenerator } from './events.ts';
+import { errorResponse, faultResponse, JSON_CONTENT_TYPE, RATE_LIMIT_MESSAGE, type Fault, type SimResponse } from './faults.ts';
+import { SlidingWindowLimiter } from './rate-limit.ts';
+import { EventStore } from './store.ts';
+
+/**
+ * AsanaSimulator: an in-process fake of the Asana API parts the receiver uses, over real HTTP
+ * (node:http on loopback, port 0 by default). Used by `demo`, the integration tests and the
+ * benchmark. Routes are a table; the audit-log paging rules live in domain.ts, the event store in
+ * store.ts, the generator in events.ts.
+ */
+
+export interface SimulatorOptions {
+  /** Bearer token the API accepts. Default 'simulated-token'. */
+  token?: string;
+  /** The one workspace (organization) the token can read. Default '1200000000000001'. */
+  workspaceGid?: string;
+  /** Seed of the event generator. Default 1. */
+  seed?: number;
+  /** Events generated at start, spread over `backlogSpanMs` ending now. Default 0. */
+  backlog?: number;
+  /** Default 6 hours. */
+  backlogSpanMs?: number;
+  /** Added to every response. Default 0. */
+  latencyMs?: number;
+  /** Asana-like rate limit (all requests count, over a sliding 60 s window). Default: none. */
+  requestsPerMinute?: number;
+  /**
+   * Also refuse bursts over requestsPerMinute/60*2 requests within any 1 s window (Asana evaluates
+   * its limits over shorter windows too). Default false: only the 60 s window applies.
+   */
+  rejectBursts?: boolean;
+  /** Offsets older than this are refused with 400 (expired). Default: offsets never expire. */
+  offsetTtlMs?: number;
+  /** false: valid tokens lack the audit-log scope and get 403. Default true. */
+  auditScope?: boolean;
+  /** Default '127.0.0.1'. */
+  host?: string;
+  /** Default 0 (any free port). */
+  port?: number;
+  /** Clock for created_at, offsets and the rate limit. Default Date.now. */
+  now?: () => number;
+  /** Oldest request-log entries are dropped beyond this many. Default 10,000. */
+  requestLogLimit?: number;
+}
+
+export interface RequestLogEntry {
+  /** When the request arrived (options.now). */
+  at: number;
+  /** URL path, without the query. */
+  path: string;
+  query: Record<string, string>;
+  /** Status answered; 0 while pending or when no answer was sent (reset, abandoned hang). */
+  status: number;
+}
+
+export const DEFAULT_TOKEN = 'simulated-token';
+export const DEFAULT_WORKSPACE_GID = '1200000000000001';
+export const DEFAULT_BACKLOG_SPAN_MS = 6 * 60 * 60 * 1000;
+const API_PREFIX = '/api/1.0';
+const RATE_WINDOW_MS = 60_000;
+const BURST_WINDOW_MS = 1_000;
+const LIVE_TICK_MS = 100;
+
+interface RouteContext {
+  url: URL;
+  params: Record<string, string>;
+}
+
+interface Route {
+  method: string;
+  /** Matched against the path below /api/1.0; named groups become `params`. */
+  pattern: RegExp;
+  handle: (ctx: RouteContext) => SimResponse;
+}
+
+export class AsanaSimulator {
+  readonly token: string;
+  readonly workspaceGid: string;
+  private readonly o: SimulatorOptions;
+  private readonly now: () => number;
+  private readonly server: Server;
+  private readonly store = new EventStore();
+  private readonly generator: EventGenerator;
+  private readonly pager: AuditLogPager;
+  private readonly limiter: SlidingWindowLimiter | undefined;
+  private readonly burstLimiter: SlidingWindowLimiter | undefined;
+  private readonly faults: Fault[] = [];
+  private readonly log: RequestLogEntry[] = [];
+  private readonly waits = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
+  private readonly routes: Route[];
+  private live: NodeJS.Timeout | undefined;
+  private baseUrl = '';
+  private closed = false;
+
+  private constructor(opts: SimulatorOptions) {
+    this.o = opts;
+    this.token = opts.token ?? DEFAULT_TOKEN;
+    this.workspaceGid = opts.workspaceGid ?? DEFAULT_WORKSPACE_GID;
+    this.now = opts.now ?? Date.now;
+    const seed = opts.seed ?? 1;
+    this.generator = new EventGenerator({ seed, workspaceGid: this.workspaceGid });
+    this.pager = new AuditLogPager({
+      store: this.store,
+      now: this.now,
+      // Not a secret, only a signature key: the same configuration accepts its own offsets across restarts.
+      secret: createHash('sha256').update(`asana-simulator|${this.workspaceGid}|${seed}`).digest('hex'),
+      offsetTtlMs: opts.offsetTtlMs,
+    });
+    if (opts.requestsPerMinute !== undefined) {
+      this.limiter = new SlidingWindowLimiter(opts.requestsPerMinute, RATE_WINDOW_MS);
+      if (opts.rejectBursts) this.burstLimiter = new SlidingWindowLimiter(Math.max(1, Math.ceil((opts.requestsPerMinute / 60) * 2)), BURST_WINDOW_MS);
+    }
+    // Later endpoints (GET /workspaces/{gid}/events?sync=, GET /events?resource=&sync=) are rows here.
+    this.routes = [
+      {
+        method: 'GET',
+        pattern: /^\/workspaces\/(?<workspace_gid>[^/]+)\/audit_log_events$/,
+        handle: (ctx) => this.auditLogEvents(ctx),
+      },
+    ];
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch((err: unknown) => {
+        if (!res.headersSent && !res.destroyed) {
+          const r = errorResponse(500, `Simulator failure: ${err instanceof Error ? err.message : String(err)}`, { phrase: 'simulator bug' });
+          res.writeHead(r.status, r.headers).end(r.body);
+        }
+      });
+    });
+  }
+
+  static async start(opts: SimulatorOptions = {}): Promise<AsanaSimulator> {
+    const sim = new AsanaSimulator(opts);
+    if (opts.backlog) {
+      const end = sim.now();
+      sim.generate(opts.backlog, { from: new Date(end - (opts.backlogSpanMs ?? DEFAULT_BACKLOG_SPAN_MS)), to: new Date(end) });
+    }
+    const host = opts.host ?? '127.0.0.1';
+    await new Promise<void>((resolve, reject) => {
+      sim.server.once('error', reject);
+      sim.server.listen(opts.port ?? 0, host, () => {
+        sim.server.off('error', reject);
+        resolve();
+      });
+    });
+    const { port } = sim.server.address() as AddressInfo;
+    sim.baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}${API_PREFIX}`;
+    return sim;
+  }
+
+  /** Base URL of the API, e.g. http://127.0.0.1:PORT/api/1.0 */
+  get url(): string {
+    return this.baseUrl;
+  }
+
+  /** Every event, sorted by (created_at, gid). */
+  get events(): readonly AuditLogEvent[] {
+    return this.store.events;
+  }
+
+  get requests(): ReadonlyArray<RequestLogEntry> {
+    return this.log;
+  }
+
+  /** Appends `count` realistic events, created in [from, to) — by default all now. */
+  generate(count: number, opts: { from?: Date; to?: Date } = {}): AuditLogEvent[] {
+    const from = opts.from?.getTime() ?? this.now();
+    const to = opts.to?.getTime() ?? (opts.from ? from : this.now());
+    const events = this.generator.generate(count, from, to);
+    this.store.insert(events);
+    return events;
+  }
+
+  /** Adds events as given (for tests); a missing gid or created_at is filled in (fresh gid, now). */
+  add(events: Array<Partial<AuditLogEvent>>): AuditLogEvent[] {
+    const full = events.map((e): AuditLogEvent => ({
+      ...e,
+      gid: e.gid ?? this.freshGid(),
+      created_at: e.created_at ?? new Date(this.now()).toISOString(),
+    }));
+    this.store.insert(full);
+    return full;
+  }
+
+  /** Simulated live activity: about `eventsPerSecond` new events, created now. */
+  startLive(eventsPerSecond: number): void {
+    this.stopLive();
+    if (!(eventsPerSecond > 0)) return;
+    let due = 0;
+    this.live = setInterval(() => {
+      due += (eventsPerSecond * LIVE_TICK_MS) / 1000;
+      const n = Math.floor(due);
+      if (n > 0) {
+        due -= n;
+        this.generate(n);
+      }
+    }, LIVE_TICK_MS);
+    this.live.unref();
+  }
+
+  stopLive(): void {
+    if (this.live) clearInterval(this.live);
+    this.live = undefined;
+  }
+
+  /** The next `count` requests get `fault` instead of their answer (queued after earlier faults). */
+  failNext(count: number, fault: Fault): void {
+    for (let i = 0; i < count; i++) this.faults.push(fault);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.stopLive();
+    for (const w of this.waits) {
+      clearTimeout(w.timer);
+      w.resolve();
+    }
+    this.waits.clear();
+    const closing = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.server.closeAllConnections();
+    await closing;
+  }
+
+  // ---- HTTP -----------------------------------------------------------------------------------
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://simulator');
+    // Never the Authorization header: the log is for assertions and may be printed.
+    const entry: RequestLogEntry = { at: this.now(), path: url.pathname, query: Object.fromEntries(url.searchParams), status: 0 };
+    this.record(entry);
+    const fault = this.faults.shift();
+    const overLimit = this.checkRate(entry.at);
+
+    if (fault?.kind === 'reset') {
+      req.socket.resetAndDestroy();
+      return;
+    }
+    if (fault?.kind === 'hang') await this.wait(fault.ms);
+
+    let response: SimResponse;
+    if (fault && (fault.kind === undefined || fault.kind === 'status' || fault.kind === 'html')) response = faultResponse(fault);
+    else if (overLimit) response = overLimit;
+    else response = this.route(req, url);
+    if (fault?.kind === 'truncated') {
+      response = { ...response, body: response.body.slice(0, Math.floor(response.body.length / 2)) };
+    }
+
+    if (this.o.latencyMs) await this.wait(this.o.latencyMs);
+    if (this.closed || res.destroyed || req.socket.destroyed) return;
+    if (url.searchParams.has('opt_pretty') && response.headers['content-type'] === JSON_CONTENT_TYPE) {
+      try {
+        response = { ...response, body: JSON.stringify(JSON.parse(response.body), null, 2) };
+      } catch {
+        // a truncated body stays truncated
+      }
+    }
+    entry.status = response.status;
+    res.writeHead(response.status, { ...response.headers, 'content-length': String(Buffer.byteLength(response.body)) });
+    res.end(response.body);
+  }
+
+  private route(req: IncomingMessage, url: URL): SimResponse {
+    const path = url.pathname.startsWith(`${API_PREFIX}/`) ? url.pathname.slice(API_PREFIX.length) : undefined;
+    const route = path === undefined ? undefined : this.routes.find((r) => r.method === req.method && r.pattern.test(path));
+    if (!route || path === undefined) return errorResponse(404, 'No matching route for request');
+    // Asana: 401 when the token is missing or not valid.
+    if (req.headers.authorization !== `Bearer ${this.token}`) return errorResponse(401, 'Not Authorized');
+    const params: Record<string, string> = {};
+    for (const [k, v] of Object.entries(route.pattern.exec(path)?.groups ?? {})) {
+      try {
+        params[k] = decodeURIComponent(v);
+      } catch {
+        return errorResponse(404, 'No matching route for request');
+      }
+    }
+    return route.handle({ url, params });
+  }
+
+  private auditLogEvents(ctx: RouteContext): SimResponse {
+    const gid = ctx.params.workspace_gid ?? '';
+    if (gid !== this.workspaceGid) {
+      return errorResponse(403, `workspace: You do not have access to workspace ${gid}, or it does not exist. The token can read the audit log of workspace ${this.workspaceGid} only.`);
+    }
+    // Asana: only service accounts of Enterprise domains can read the audit log.
+    if (this.o.auditScope === false) {
+      return errorResponse(403, 'This token does not have access to the audit log API. Only service accounts of Enterprise domains with the audit log scope can read audit log events.');
+    }
+    const pathBase = ctx.url.pathname.slice(API_PREFIX.length);
+    const result = this.pager.page(ctx.url.searchParams, pathBase, this.baseUrl);
+    if (!result.ok) return errorResponse(result.status, result.message);
+    return { status: 200, headers: { 'content-type': JSON_CONTENT_TYPE }, body: JSON.stringify(result.page) };
+  }
+
+  /** Counts the request against the budget (refused requests count too); the 429 if over it. */
+  private checkRate(now: number): SimResponse | undefined {
+    if (!this.limiter) return undefined;
+    const minute = this.limiter.hit(now);
+    const second = this.burstLimiter?.hit(now);
+    const retryAfter = Math.max(minute.allowed ? 0 : minute.retryAfterSeconds, second && !second.allowed ? second.retryAfterSeconds : 0);
+    if (retryAfter === 0) return undefined;
+    return errorResponse(429, RATE_LIMIT_MESSAGE, { headers: { 'retry-after': String(retryAfter) } });
+  }
+
+  private record(entry: RequestLogEntry): void {
+    this.log.push(entry);
+    const limit = this.o.requestLogLimit ?? 10_000;
+    if (this.log.length > limit + 1_000) this.log.splice(0, this.log.length - limit);
+  }
+
+  private freshGid(): string {
+    let gid = this.generator.nextEventGid();
+    while (this.store.has(gid)) gid = this.generator.nextEventGid();
+    return gid;
+  }
+
+  /** A delay that close() cuts short, so no timer outlives the server. */
+  private wait(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const w = {
+        timer: setTimeout(() => {
+          this.waits.delete(w);
+          resolve();
+        }, ms),
+        resolve,
+      };
+      this.waits.add(w);
+    });
+  }
+}
