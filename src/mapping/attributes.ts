@@ -47,8 +47,9 @@ export const ATTR_ASANA_CONTEXT_ON_BEHALF_OF_USER_ID = 'asana.context.on_behalf_
 export const ATTR_ASANA_DETAILS_PREFIX = 'asana.details.';
 
 /**
- * Set when the record is not a faithful rendering of the event (timestamp substituted, body not an
- * exact copy, details attributes left out). Several problems are joined with "; ".
+ * Set when the record is not a faithful rendering of the event: the timestamp was substituted or read
+ * as UTC for want of an offset, the body is not an exact copy, details attributes were left out, or the
+ * event was not an object. Several problems are joined with "; ".
  */
 export const ATTR_ASANA_MAPPING_WARNING = 'asana.mapping.warning';
 

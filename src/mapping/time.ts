@@ -34,7 +34,10 @@ const NANOS_DIGITS = 9;
 
 export function parseTimestamp(value: unknown): TimestampParse {
   if (value === undefined || value === null) return { ok: false, reason: 'is missing' };
-  if (typeof value !== 'string') return { ok: false, reason: `is a ${typeof value}, not a string` };
+  if (typeof value !== 'string') {
+    const type = Array.isArray(value) ? 'array' : typeof value;
+    return { ok: false, reason: `is ${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type}, not a string` };
+  }
   if (value === '') return { ok: false, reason: 'is empty' };
   if (value.length > MAX_TIMESTAMP_LENGTH) return { ok: false, reason: 'is not an ISO-8601 date-time' };
   const m = ISO_DATE_TIME.exec(value);
