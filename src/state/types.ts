@@ -14,6 +14,11 @@ export interface StreamState {
   filters: AuditLogFilters;
   /** Asana's opaque audit-log offset from the last acknowledged page. */
   offset?: string;
+  /**
+   * The start_at of the query that handed out `offset`. An offset belongs to the filters it was
+   * issued for, start_at included, so it is always sent back with this one.
+   */
+  offsetStartAt?: string;
   /** The start_at of the first query; used until Asana hands out an offset. */
   startAt?: string;
   /** created_at and gid of the newest shipped event. */
