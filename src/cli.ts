@@ -5,7 +5,7 @@ import { runDemo } from './demo.ts';
 import { ExitCode, ReceiverError } from './errors.ts';
 import { redact, registerSecret } from './log.ts';
 import { runReceiver } from './run.ts';
-import { openFileStateStore } from './state/file-store.ts';
+import { openFileStateStore, resetFileState } from './state/file-store.ts';
 import { PACKAGE_NAME, PACKAGE_VERSION } from './version.ts';
 
 const USAGE = `${PACKAGE_NAME} ${PACKAGE_VERSION}
@@ -119,18 +119,23 @@ async function stateCommand(sub: string | undefined, values: { 'state-file'?: st
       process.stderr.write('state reset needs --stream KEY (see "state show") or --all: a position is never forgotten by accident\n');
       return ExitCode.config;
     }
+    if (values.all) {
+      // Works on a corrupt file too (it is kept aside as <file>.corrupt-<time>): that is the case
+      // the corrupt-file error sends users here for.
+      const { removed, corruptCopy } = await resetFileState(path);
+      if (corruptCopy) process.stdout.write(`kept the unreadable state file as ${corruptCopy}\n`);
+      for (const key of removed) process.stdout.write(`forgot ${key}: it restarts at ASANA_START_AT on the next run\n`);
+      if (removed.length === 0 && !corruptCopy) process.stdout.write(`${path}: nothing to reset\n`);
+      return ExitCode.ok;
+    }
     const store = await openFileStateStore(path);
     try {
-      const keys = values.all ? store.entries().map(([k]) => k) : [values.stream!];
-      for (const key of keys) {
-        const had = await store.delete(key);
-        if (!had) {
-          process.stderr.write(`no stream "${key}" in ${path}; "state show" lists them\n`);
-          return ExitCode.config;
-        }
-        process.stdout.write(`forgot ${key}: it restarts at ASANA_START_AT on the next run\n`);
+      const key = values.stream!;
+      if (!(await store.delete(key))) {
+        process.stderr.write(`no stream "${key}" in ${path}; "state show" lists them\n`);
+        return ExitCode.config;
       }
-      if (keys.length === 0) process.stdout.write(`${path}: nothing to reset\n`);
+      process.stdout.write(`forgot ${key}: it restarts at ASANA_START_AT on the next run\n`);
       return ExitCode.ok;
     } finally {
       await store.close();

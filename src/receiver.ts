@@ -16,6 +16,8 @@ export interface ReceiverDeps {
   /** Defaults to the undici Asana client. */
   api?: AsanaApi;
   onPage?: (report: PageReport) => void;
+  /** Retry delay per attempt, for the Asana client and the exporter (tests shorten it). */
+  backoff?: (attempt: number) => number;
 }
 
 /**
@@ -44,7 +46,7 @@ export class Receiver {
     const limiter = new RateLimiter(config.asana.maxRequestsPerMinute);
     const client = deps.api
       ? undefined
-      : new AsanaClient({ apiUrl: config.asana.apiUrl, token: config.asana.token, limiter, log });
+      : new AsanaClient({ apiUrl: config.asana.apiUrl, token: config.asana.token, limiter, log, backoff: deps.backoff });
     const api = deps.api ?? client!;
     const sink = deps.sink ?? createOtlpLogSink(config.otlp);
     const streams: AuditLogStream[] = [];
@@ -62,6 +64,7 @@ export class Receiver {
             pollIntervalMs: config.asana.pollIntervalMs,
             log,
             onPage: deps.onPage,
+            backoff: deps.backoff,
           }),
         );
       }

@@ -36,6 +36,8 @@ export interface AuditLogStreamOptions {
   now?: () => Date;
   /** Called after each page is committed (progress, self-telemetry). */
   onPage?: (report: PageReport) => void;
+  /** Retry delay per attempt for exports (default: the capped exponential backoff). */
+  backoff?: (attempt: number) => number;
   /** Called when the stream is caught up (an empty page). */
   onCaughtUp?: (key: string) => void;
 }
@@ -101,7 +103,7 @@ export class AuditLogStream {
             lastEventAt: state.lastEventAt,
             reason: err.message,
           });
-          state = { ...state, offset: undefined };
+          state = { ...state, offset: undefined, offsetStartAt: undefined };
           continue;
         }
         throw err;
@@ -113,7 +115,7 @@ export class AuditLogStream {
       if (page.data.length === 0 || (fresh.length === 0 && (!nextOffset || nextOffset === state.offset))) {
         // Caught up. Keep the newest offset Asana handed out, so the next poll starts there.
         if (nextOffset && nextOffset !== state.offset) {
-          state = { ...state, offset: nextOffset, updatedAt: observedAt.toISOString() };
+          state = { ...state, offset: nextOffset, offsetStartAt: query.startAt, updatedAt: observedAt.toISOString() };
           await this.o.store.commit(this.key, state);
         }
         this.o.onCaughtUp?.(this.key);
@@ -125,11 +127,12 @@ export class AuditLogStream {
         const records = fresh.map((event) => mapAuditLogEvent(event, observedAt));
         await exportUntilAcknowledged(this.o.sink, { resource: this.o.resource, records }, {
           signal,
+          backoff: this.o.backoff,
           log: (level, msg, meta) => this.o.log.log(level, msg, { stream: this.key, ...meta }),
         });
       }
 
-      state = this.advance(state, fresh, nextOffset, observedAt);
+      state = this.advance(state, fresh, nextOffset, query.startAt, observedAt);
       await this.o.store.commit(this.key, state);
       pages++;
       shipped += fresh.length;
@@ -181,7 +184,7 @@ export class AuditLogStream {
     };
     if (state.offset) {
       // The same filters (start_at included) accompany the offset they were issued for.
-      query.startAt = state.startAt;
+      query.startAt = state.offsetStartAt ?? state.startAt;
       query.offset = state.offset;
     } else {
       query.startAt = state.lastEventAt ?? state.startAt;
@@ -197,7 +200,7 @@ export class AuditLogStream {
     return events.filter((e) => !(e.created_at === boundary && seen.has(String(e.gid))));
   }
 
-  private advance(state: StreamState, shipped: AuditLogEvent[], nextOffset: string | undefined, at: Date): StreamState {
+  private advance(state: StreamState, shipped: AuditLogEvent[], nextOffset: string | undefined, queryStartAt: string | undefined, at: Date): StreamState {
     let lastEventAt = state.lastEventAt;
     let lastEventGids = state.lastEventGids ?? [];
     for (const e of shipped) {
@@ -213,6 +216,7 @@ export class AuditLogStream {
     return {
       ...state,
       offset: nextOffset,
+      offsetStartAt: nextOffset ? queryStartAt : undefined,
       lastEventAt,
       lastEventGid: last ? String(last.gid) : state.lastEventGid,
       lastEventGids,
