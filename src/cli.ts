@@ -152,6 +152,12 @@ function formatDuration(seconds: number): string {
   return `${Math.round(seconds / 86_400)}d`;
 }
 
+// `... | head` closes stdout early: that is the reader's choice, not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? ExitCode.ok);
+  throw err;
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

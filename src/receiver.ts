@@ -8,7 +8,8 @@ import type { LogSink } from './export/types.ts';
 import type { Logger } from './log.ts';
 import { openFileStateStore } from './state/file-store.ts';
 import type { StateStore } from './state/types.ts';
-import { AuditLogStream, type PageReport } from './streams/audit-log.ts';
+import { AuditLogStream } from './streams/audit-log.ts';
+import type { PageReport, Stream } from './streams/types.ts';
 
 export interface ReceiverDeps {
   /** Defaults to an OTLP/HTTP sink built from config.otlp. */
@@ -25,13 +26,13 @@ export interface ReceiverDeps {
  * enabled stream. Streams run concurrently; the first fatal error stops them all.
  */
 export class Receiver {
-  readonly streams: AuditLogStream[];
+  readonly streams: Stream[];
   private readonly store: StateStore;
   private readonly sink: LogSink;
   private readonly client?: AsanaClient;
   private readonly log: Logger;
 
-  private constructor(streams: AuditLogStream[], store: StateStore, sink: LogSink, log: Logger, client?: AsanaClient) {
+  private constructor(streams: Stream[], store: StateStore, sink: LogSink, log: Logger, client?: AsanaClient) {
     this.streams = streams;
     this.store = store;
     this.sink = sink;
@@ -49,7 +50,7 @@ export class Receiver {
       : new AsanaClient({ apiUrl: config.asana.apiUrl, token: config.asana.token, limiter, log, backoff: deps.backoff });
     const api = deps.api ?? client!;
     const sink = deps.sink ?? createOtlpLogSink(config.otlp);
-    const streams: AuditLogStream[] = [];
+    const streams: Stream[] = [];
     for (const workspaceGid of config.asana.workspaceGids) {
       if (config.asana.streams.includes('audit_log')) {
         streams.push(
@@ -72,6 +73,11 @@ export class Receiver {
     return new Receiver(streams, store, sink, log, client);
   }
 
+  /** Where records go, for the start-up line. */
+  get target(): string {
+    return this.sink.target ?? 'stdout';
+  }
+
   /** Every stream until caught up (an empty page); resolves with the number of records shipped. */
   async once(signal: AbortSignal): Promise<number> {
     const results = await this.all(signal, (s, inner) => s.catchUp(inner));
@@ -84,7 +90,7 @@ export class Receiver {
   }
 
   /** Runs every stream; the first failure aborts the others, then is rethrown. */
-  private async all<T>(signal: AbortSignal, fn: (s: AuditLogStream, inner: AbortSignal) => Promise<T>): Promise<T[]> {
+  private async all<T>(signal: AbortSignal, fn: (s: Stream, inner: AbortSignal) => Promise<T>): Promise<T[]> {
     const inner = new AbortController();
     const onAbort = () => inner.abort();
     signal.addEventListener('abort', onAbort, { once: true });

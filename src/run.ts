@@ -35,7 +35,7 @@ export async function runReceiver(mode: 'run' | 'once', config: Config, log?: Lo
     logger.info(`${PACKAGE_NAME} ${PACKAGE_VERSION} starting (${mode})`, {
       workspaces: config.asana.workspaceGids,
       streams: config.asana.streams,
-      otlp: config.otlp.logsUrl,
+      target: receiver.target,
       protocol: config.otlp.protocol,
       stateFile: config.stateFile,
     });

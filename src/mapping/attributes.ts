@@ -67,3 +67,10 @@ export const AUDIT_EVENT_NAME_UNKNOWN = `${AUDIT_EVENT_NAME_PREFIX}unknown`;
  * in `details.saml_response` can be several KiB on its own.
  */
 export const MAX_ATTRIBUTE_STRING_BYTES = 8 * 1024;
+
+// The receiver's own "I know I lost data" record (issue: gaps are records, not silence).
+export const GAP_EVENT_NAME = 'asana.receiver.gap';
+export const ATTR_ASANA_GAP_REASON = 'asana.gap.reason';
+/** ISO-8601 bounds of the time range known to be lost (either may be unknown and then absent). */
+export const ATTR_ASANA_GAP_START = 'asana.gap.start';
+export const ATTR_ASANA_GAP_END = 'asana.gap.end';

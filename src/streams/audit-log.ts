@@ -11,17 +11,7 @@ import { mapAuditLogEvent } from '../mapping/audit-log.ts';
 import { sleep } from '../retry.ts';
 import { streamKey } from '../state/key.ts';
 import type { StateStore, StreamState } from '../state/types.ts';
-
-export interface PageReport {
-  stream: 'audit_log';
-  key: string;
-  workspaceGid: string;
-  /** Events received in the page and records shipped (acknowledged) from it. */
-  received: number;
-  shipped: number;
-  /** created_at of the newest shipped event, if any. */
-  lastEventAt?: string;
-}
+import type { CatchUpResult, PageReport, Stream } from './types.ts';
 
 export interface AuditLogStreamOptions {
   api: AsanaApi;
@@ -42,11 +32,6 @@ export interface AuditLogStreamOptions {
   onCaughtUp?: (key: string) => void;
 }
 
-export interface CatchUpResult {
-  pages: number;
-  shipped: number;
-}
-
 /**
  * The audit log stream of one workspace: owns its cursor and Asana's paging rules.
  *
@@ -59,7 +44,7 @@ export interface CatchUpResult {
  * commit the page's next offset. A crash or shutdown before the commit re-fetches that page on the
  * next start: at-least-once, with at most one page of duplicates carrying the same log.record.uid.
  */
-export class AuditLogStream {
+export class AuditLogStream implements Stream {
   readonly key: string;
   private readonly o: AuditLogStreamOptions;
   private readonly now: () => Date;
