@@ -42,8 +42,9 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund \
  && npm cache clean --force \
  && mkdir -p /data
-# /data exists here so the runtime stage can copy it with nonroot ownership: distroless has no shell to
-# mkdir/chown, and a named volume mounted on /data takes the image directory's ownership when created.
+# /data exists here so the runtime stage can copy it with nonroot ownership (COPY --chown also owns the
+# destination directory it creates): distroless has no shell to mkdir/chown, and a named volume mounted
+# on /data takes the image directory's ownership when it is created.
 
 # ---- runtime -----------------------------------------------------------------------------------------
 FROM gcr.io/distroless/nodejs24-debian13:nonroot AS runtime
