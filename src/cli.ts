@@ -9,7 +9,7 @@ import { openFileStateStore, resetFileState } from './state/file-store.ts';
 import { PACKAGE_NAME, PACKAGE_VERSION } from './version.ts';
 
 const USAGE = `${PACKAGE_NAME} ${PACKAGE_VERSION}
-Ships Asana audit log events as OpenTelemetry log records over OTLP.
+Ships Asana audit log and activity events as OpenTelemetry log records over OTLP.
 
 Usage:
   asana-otel-receiver run   [--config FILE]   poll forever (SIGTERM/SIGINT: stop cleanly)
@@ -96,6 +96,7 @@ async function stateCommand(sub: string | undefined, values: { 'state-file'?: st
       eventsShipped: s.eventsShipped,
       startAt: s.startAt ?? null,
       hasOffset: Boolean(s.offset),
+      hasSyncToken: Boolean(s.sync),
       updatedAt: s.updatedAt,
     }));
     if (values.json) {
@@ -108,7 +109,7 @@ async function stateCommand(sub: string | undefined, values: { 'state-file'?: st
         const lag = r.lagSeconds === null ? 'no events shipped yet' : `lag ${formatDuration(r.lagSeconds)}`;
         process.stdout.write(
           `  ${r.key}\n    last event ${r.lastEventAt ?? '-'} (${lag}), ${r.eventsShipped} shipped, ` +
-            `updated ${r.updatedAt}${r.hasOffset ? '' : `, resumes at ${r.startAt ?? r.lastEventAt}`}\n`,
+            `updated ${r.updatedAt}${r.hasOffset || r.hasSyncToken ? '' : `, resumes at ${r.startAt ?? r.lastEventAt}`}\n`,
         );
       }
     }

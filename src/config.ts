@@ -16,8 +16,13 @@ import { z } from 'zod';
 import { formatDuration, parseDuration } from './duration.ts';
 import { ConfigError } from './errors.ts';
 
-/** Streams this version can read. Later: workspace_events, resource_events. */
-export const KNOWN_STREAMS = ['audit_log'] as const;
+/**
+ * Streams this version can read: the Audit Log API, the workspace event stream
+ * (GET /workspaces/{gid}/events) and the event streams of single resources (GET /events?resource=).
+ */
+export const KNOWN_STREAMS = ['audit_log', 'workspace_events', 'resource_events'] as const;
+/** The streams that follow Asana sync tokens (the events API). */
+export const EVENT_STREAMS: readonly StreamName[] = ['workspace_events', 'resource_events'];
 export type StreamName = (typeof KNOWN_STREAMS)[number];
 export type OtlpProtocol = 'http/protobuf' | 'http/json';
 export type LogFormat = 'json' | 'pretty';
@@ -28,6 +33,12 @@ export interface AuditLogFilters {
   actorType?: string;
   actorGid?: string;
   resourceGid?: string;
+}
+
+/** One ASANA_EVENT_RESOURCES entry: a project, task, portfolio or goal, and the workspace it belongs to. */
+export interface EventResource {
+  workspaceGid: string;
+  resourceGid: string;
 }
 
 /** ASANA_START_AT: an absolute time, or a duration back from "now" resolved at use. */
@@ -54,6 +65,8 @@ export interface Config {
     pollIntervalMs: number;
     maxRequestsPerMinute: number;
     auditFilters: AuditLogFilters;
+    /** ASANA_EVENT_RESOURCES: the resources whose event streams resource_events reads (empty when disabled). */
+    eventResources: EventResource[];
   };
   stateFile: string;
   otlp: OtlpConfig;
@@ -73,6 +86,13 @@ export interface LoadedConfig extends Config {
 
 /** Asana deletes audit-log events after 90 days (Asana API reference, "Get audit log events"). */
 export const ASANA_RETENTION_MS = 90 * 86_400_000;
+/**
+ * Asana (Events API): "Sync tokens always expire after 24 hours, but may expire sooner, depending on
+ * load on the service." A stream that polls less often than this loses events (a gap record says so).
+ */
+export const SYNC_TOKEN_LIFETIME_MS = 24 * 3_600_000;
+/** Poll intervals (or saved tokens) from this age on are warned about: half the lifetime, since tokens may expire sooner. */
+export const SYNC_TOKEN_WARN_AGE_MS = SYNC_TOKEN_LIFETIME_MS / 2;
 /** The smallest poll interval accepted: below this the receiver only burns the request budget. */
 export const MIN_POLL_INTERVAL_MS = 1_000;
 /** actor_type values the Audit Log API documents. Others are passed on with a warning. */
@@ -154,6 +174,11 @@ const ENV_VAR_LIST = [
     name: 'ASANA_MAX_REQUESTS_PER_MINUTE',
     description: "The token's request budget per minute (Asana: 1500 on paid plans, 150 on free).",
     default: String(DEFAULTS.maxRequestsPerMinute),
+  },
+  {
+    name: 'ASANA_EVENT_RESOURCES',
+    description:
+      'For the resource_events stream (required with it): comma-separated gids of projects, tasks, portfolios or goals whose events to read. With several workspaces write workspace_gid:resource_gid.',
   },
   { name: 'ASANA_AUDIT_EVENT_TYPE', description: 'Audit log API filter event_type (optional).' },
   {
@@ -266,6 +291,21 @@ export function loadConfig(
     );
   }
   const pollIntervalMs = check('ASANA_POLL_INTERVAL', durationSchema(MIN_POLL_INTERVAL_MS, 'e.g. 30s or 5m'));
+  const eventStreams = (streams ?? []).filter((s) => EVENT_STREAMS.includes(s));
+  if (pollIntervalMs !== undefined && pollIntervalMs >= SYNC_TOKEN_WARN_AGE_MS && eventStreams.length > 0) {
+    warnings.push(
+      `${where('ASANA_POLL_INTERVAL')}: ${value('ASANA_POLL_INTERVAL')} approaches the lifetime of Asana sync tokens (at most 24 h, sooner under load) used by ${eventStreams.join(' and ')}: ` +
+        'a token that expires between two polls loses the events in between (a gap record reports it); poll every few minutes instead',
+    );
+  }
+  const eventResources = resolveEventResources(
+    given('ASANA_EVENT_RESOURCES'),
+    (streams ?? []).includes('resource_events'),
+    workspaceGids,
+    where('ASANA_EVENT_RESOURCES'),
+    problems,
+    warnings,
+  );
   const stateFile = check('ASANA_STATE_FILE', z.string());
   const maxRequestsPerMinute = check(
     'ASANA_MAX_REQUESTS_PER_MINUTE',
@@ -343,7 +383,7 @@ export function loadConfig(
   }
 
   const config: LoadedConfig = {
-    asana: { token, workspaceGids, apiUrl, streams, startAt, pollIntervalMs, maxRequestsPerMinute, auditFilters },
+    asana: { token, workspaceGids, apiUrl, streams, startAt, pollIntervalMs, maxRequestsPerMinute, auditFilters, eventResources },
     stateFile,
     otlp: { logsUrl, protocol, headers, compression, timeoutMs, endpointIsDefault },
     resourceAttributes,
@@ -466,6 +506,58 @@ function resolveToken(
     return undefined;
   }
   return value;
+}
+
+/**
+ * ASANA_EVENT_RESOURCES: `gid` or `workspace_gid:gid`, comma-separated. A bare gid belongs to the one
+ * configured workspace; with several, each entry must say which (records carry asana.workspace.gid,
+ * and the events API does not tell which workspace a resource is in).
+ */
+function resolveEventResources(
+  text: string | undefined,
+  enabled: boolean,
+  workspaceGids: string[] | undefined,
+  where: string,
+  problems: string[],
+  warnings: string[],
+): EventResource[] {
+  if (!enabled) {
+    if (text !== undefined) warnings.push(`${where} is set but ASANA_STREAMS does not include resource_events: it is ignored`);
+    return [];
+  }
+  if (text === undefined) {
+    problems.push(
+      'ASANA_EVENT_RESOURCES is required with the resource_events stream: comma-separated gids of the projects, tasks, portfolios or goals to follow, e.g. 1200000000000123,1200000000000456 (or remove resource_events from ASANA_STREAMS)',
+    );
+    return [];
+  }
+  const out: EventResource[] = [];
+  const entries = text.split(',').map((p) => p.trim()).filter((p) => p !== '');
+  for (const entry of entries) {
+    const m = /^(?:(\d+):)?(\d+)$/.exec(entry);
+    if (!m) {
+      problems.push(`${where}: "${entry}" is not a gid: use numeric gids (or workspace_gid:gid), comma-separated, e.g. 1200000000000123`);
+      continue;
+    }
+    const resourceGid = m[2] as string;
+    let workspaceGid = m[1];
+    if (workspaceGids === undefined) continue; // ASANA_WORKSPACE_GID has its own problem
+    if (workspaceGid === undefined) {
+      if (workspaceGids.length > 1) {
+        problems.push(
+          `${where}: "${entry}" does not say which workspace it belongs to; with several ASANA_WORKSPACE_GID values write workspace_gid:${entry}`,
+        );
+        continue;
+      }
+      workspaceGid = workspaceGids[0] as string;
+    } else if (!workspaceGids.includes(workspaceGid)) {
+      problems.push(`${where}: "${entry}" names workspace ${workspaceGid}, which is not in ASANA_WORKSPACE_GID`);
+      continue;
+    }
+    if (!out.some((r) => r.resourceGid === resourceGid)) out.push({ workspaceGid, resourceGid });
+  }
+  if (entries.length === 0) problems.push(`${where}: names no resource gid`);
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------

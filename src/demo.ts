@@ -19,8 +19,9 @@ export interface DemoOptions {
 }
 
 /**
- * `demo`: the real pipeline — Asana client, audit log stream, mapping, export, state — against
- * the embedded simulated Asana domain. A backlog first, then live activity until stopped. Records
+ * `demo`: the real pipeline — Asana client, audit log and workspace events streams, mapping, export,
+ * state — against the embedded simulated Asana domain. An audit backlog first, then live audit and
+ * activity events until stopped (the activity stream starts at the first sync, as at Asana). Records
  * are printed readably to stdout, or exported to OTEL_EXPORTER_OTLP_(LOGS_)ENDPOINT when set.
  */
 export async function runDemo(opts: DemoOptions): Promise<number> {
@@ -39,7 +40,7 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
       ASANA_TOKEN_FILE: undefined,
       ASANA_WORKSPACE_GID: sim.workspaceGid,
       ASANA_API_URL: sim.url,
-      ASANA_STREAMS: 'audit_log',
+      ASANA_STREAMS: 'audit_log,workspace_events',
       ASANA_START_AT: '7d',
       ASANA_POLL_INTERVAL: process.env.ASANA_POLL_INTERVAL ?? '2s',
       ASANA_STATE_FILE: join(dir, 'state.json'),
@@ -50,11 +51,11 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
     const log = createLogger(config.log);
     log.warn(
       `SIMULATED DATA: this demo runs against an embedded fake Asana domain at ${sim.url} ` +
-        `(workspace ${sim.workspaceGid}, ${backlog} backlog events, ${rate} live events/s). Nothing here comes from a real Asana account.`,
+        `(workspace ${sim.workspaceGid}, ${backlog} backlog audit events, ${rate} live audit and ${rate} live activity events/s). Nothing here comes from a real Asana account.`,
     );
     const toConsole = config.otlp.endpointIsDefault;
     log.info(toConsole ? 'printing records to stdout (set OTEL_EXPORTER_OTLP_ENDPOINT to export over OTLP instead)' : `exporting to ${config.otlp.logsUrl}`);
-    if (rate > 0) sim.startLive(rate);
+    if (rate > 0) sim.startLive(rate, { activityPerSecond: rate });
     const stopAfter = opts.for ? parseDuration(opts.for) : undefined;
     const timer = stopAfter ? setTimeout(() => process.kill(process.pid, 'SIGTERM'), stopAfter) : undefined;
     const code = await runReceiver('run', config, log, toConsole ? { sink: createConsoleSink() } : {});

@@ -9,6 +9,7 @@ import type { Logger } from './log.ts';
 import { openFileStateStore } from './state/file-store.ts';
 import type { StateStore } from './state/types.ts';
 import { AuditLogStream } from './streams/audit-log.ts';
+import { EventStream } from './streams/events.ts';
 import type { PageReport, Stream } from './streams/types.ts';
 
 export interface ReceiverDeps {
@@ -23,7 +24,10 @@ export interface ReceiverDeps {
 
 /**
  * Wiring: one state store (locked), one token budget, one sink, and a stream per workspace and
- * enabled stream. Streams run concurrently; the first fatal error stops them all.
+ * enabled stream (audit_log, workspace_events), plus one per ASANA_EVENT_RESOURCES entry
+ * (resource_events). Streams run concurrently and share the token's request budget, served first
+ * come, first served (RateLimiter), so a busy stream cannot starve another. The first fatal error
+ * stops them all.
  */
 export class Receiver {
   readonly streams: Stream[];
@@ -51,23 +55,28 @@ export class Receiver {
     const api = deps.api ?? client!;
     const sink = deps.sink ?? createOtlpLogSink(config.otlp);
     const streams: Stream[] = [];
+    const resourceOf = (workspaceGid: string) =>
+      buildResource({ serviceName: config.serviceName, resourceAttributes: config.resourceAttributes, workspaceGid });
+    const common = { api, store, sink, pollIntervalMs: config.asana.pollIntervalMs, log, onPage: deps.onPage, backoff: deps.backoff };
     for (const workspaceGid of config.asana.workspaceGids) {
       if (config.asana.streams.includes('audit_log')) {
         streams.push(
           new AuditLogStream({
-            api,
-            store,
-            sink,
-            resource: buildResource({ serviceName: config.serviceName, resourceAttributes: config.resourceAttributes, workspaceGid }),
+            ...common,
+            resource: resourceOf(workspaceGid),
             workspaceGid,
             filters: config.asana.auditFilters,
             startAt: config.asana.startAt,
-            pollIntervalMs: config.asana.pollIntervalMs,
-            log,
-            onPage: deps.onPage,
-            backoff: deps.backoff,
           }),
         );
+      }
+      if (config.asana.streams.includes('workspace_events')) {
+        streams.push(new EventStream({ ...common, source: 'workspace_events', resource: resourceOf(workspaceGid), workspaceGid }));
+      }
+    }
+    if (config.asana.streams.includes('resource_events')) {
+      for (const { workspaceGid, resourceGid } of config.asana.eventResources) {
+        streams.push(new EventStream({ ...common, source: 'resource_events', resource: resourceOf(workspaceGid), workspaceGid, resourceGid }));
       }
     }
     return new Receiver(streams, store, sink, log, client);

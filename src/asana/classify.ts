@@ -1,6 +1,6 @@
 import { AsanaRequestError, CredentialsError, type ReceiverError } from '../errors.ts';
 import { parseRetryAfter } from '../retry.ts';
-import type { AsanaErrorBody, AuditLogPage } from './types.ts';
+import type { AsanaErrorBody, AuditLogPage, EventsPage } from './types.ts';
 
 /**
  * What to do with one Asana response, as data (the client's loop acts on it; nothing here throws).
@@ -10,6 +10,8 @@ export type AsanaOutcome<T> =
   | { kind: 'ok'; value: T }
   | { kind: 'retry'; reason: string; retryAfterMs?: number; rateLimited: boolean }
   | { kind: 'bad-offset'; message: string }
+  /** 412 with a fresh sync token (events API: the first call, or an expired or refused token). */
+  | { kind: 'sync-refused'; sync: string; message: string }
   | { kind: 'fatal'; error: ReceiverError };
 
 export interface RequestContext {
@@ -17,6 +19,8 @@ export interface RequestContext {
   what: string;
   workspaceGid: string;
   apiUrl: string;
+  /** What to check, per fatal answer, when it is not the audit log's (which the defaults describe). */
+  hints?: { forbidden?: string; notFound?: string; rejected?: string };
 }
 
 /** `{errors:[{message, help, phrase}]}` -> one readable line. Asana support asks for the phrase. */
@@ -42,6 +46,32 @@ export function describeAsanaError(bodyText: string): string | undefined {
 function snippet(text: string): string {
   const oneLine = text.replace(/\s+/g, ' ').trim();
   return oneLine.length > 120 ? `${oneLine.slice(0, 120)}…` : oneLine;
+}
+
+/** 200 of the events endpoints: `data` must be an array and `sync` a token, or the answer is retried. */
+export function parseEventsPage(bodyText: string): EventsPage | string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(bodyText);
+  } catch {
+    return `invalid or truncated JSON (${bodyText.length} bytes: ${snippet(bodyText.slice(0, 60))})`;
+  }
+  if (!parsed || typeof parsed !== 'object' || !Array.isArray((parsed as { data?: unknown }).data)) {
+    return 'response has no "data" array';
+  }
+  const page = parsed as { data: unknown[]; sync?: unknown; has_more?: unknown };
+  if (typeof page.sync !== 'string' || page.sync === '') return 'response has no "sync" token';
+  return { data: page.data as EventsPage['data'], sync: page.sync, has_more: page.has_more === true };
+}
+
+/** The fresh token of a 412 (`{"errors": [...], "sync": "<fresh>"}`), if the body has one. */
+export function parseSyncRefusal(bodyText: string): string | undefined {
+  try {
+    const sync = (JSON.parse(bodyText) as { sync?: unknown } | null)?.sync;
+    return typeof sync === 'string' && sync !== '' ? sync : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A 200's body must be JSON of the page's shape; anything else (HTML, cut short) is retried. */
@@ -100,10 +130,18 @@ export function classifyAsanaResponse<T>(
       error: new CredentialsError(
         403,
         `Asana denied access to the ${ctx.what} (403 Forbidden${detail ? `: ${detail}` : ''}). ` +
-          `The Audit Log API needs an Enterprise domain and a service-account token of that domain with the ` +
-          `audit-log scope; check ASANA_WORKSPACE_GID (${ctx.workspaceGid}) and the token's scopes.`,
+          (ctx.hints?.forbidden ??
+            `The Audit Log API needs an Enterprise domain and a service-account token of that domain with the ` +
+              `audit-log scope; check ASANA_WORKSPACE_GID (${ctx.workspaceGid}) and the token's scopes.`),
       ),
     };
+  }
+  if (status === 412) {
+    // Events API: "The response will be a 412 Precondition Failed error" on the first call and when
+    // "the sync token is either invalid or expired"; the body carries a fresh token.
+    const sync = parseSyncRefusal(bodyText);
+    if (sync !== undefined) return { kind: 'sync-refused', sync, message: detail ?? 'Sync token invalid or too old' };
+    return { kind: 'retry', reason: `Asana answered 412 without a fresh sync token${detail ? `: ${detail}` : ''}`, rateLimited: false };
   }
   if (status === 400 && /offset/i.test(detail ?? bodyText)) {
     return { kind: 'bad-offset', message: detail ?? snippet(bodyText) };
@@ -114,7 +152,7 @@ export function classifyAsanaResponse<T>(
       error: new AsanaRequestError(
         404,
         `Asana answered 404 for the ${ctx.what}${detail ? `: ${detail}` : ''}. ` +
-          `Check ASANA_WORKSPACE_GID (${ctx.workspaceGid}) and ASANA_API_URL (${ctx.apiUrl}).`,
+          (ctx.hints?.notFound ?? `Check ASANA_WORKSPACE_GID (${ctx.workspaceGid}) and ASANA_API_URL (${ctx.apiUrl}).`),
       ),
     };
   }
@@ -126,7 +164,7 @@ export function classifyAsanaResponse<T>(
     error: new AsanaRequestError(
       status,
       `Asana rejected the request for the ${ctx.what} with HTTP ${status}${detail ? `: ${detail}` : ''}. ` +
-        'Check the ASANA_AUDIT_* filters and ASANA_START_AT.',
+        (ctx.hints?.rejected ?? 'Check the ASANA_AUDIT_* filters and ASANA_START_AT.'),
     ),
   };
 }

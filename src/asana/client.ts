@@ -3,9 +3,9 @@ import { AbortedError, AsanaRequestError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { backoffDelay, sleep } from '../retry.ts';
 import { PACKAGE_NAME, PACKAGE_VERSION } from '../version.ts';
-import { classifyAsanaResponse, parseAuditLogPage, type AsanaOutcome, type RequestContext } from './classify.ts';
+import { classifyAsanaResponse, parseAuditLogPage, parseEventsPage, type AsanaOutcome, type RequestContext } from './classify.ts';
 import type { RateLimiter } from './rate-limiter.ts';
-import type { AuditLogPage, AuditLogQuery } from './types.ts';
+import type { AuditLogPage, AuditLogQuery, EventsQuery, EventsResult } from './types.ts';
 
 /** Asana: the maximum page size of the audit log endpoint. */
 export const PAGE_LIMIT = 100;
@@ -15,6 +15,8 @@ export const REQUEST_TIMEOUT_MS = 30_000;
 /** What the streams depend on: one page per call, retried until it succeeds or cannot. */
 export interface AsanaApi {
   getAuditLogPage(query: AuditLogQuery, signal?: AbortSignal): Promise<AuditLogPage>;
+  /** One events page, or Asana's 412 with a fresh sync token (as data: the first call always gets it). */
+  getEvents(query: EventsQuery, signal?: AbortSignal): Promise<EventsResult>;
 }
 
 /** The offset was refused (expired or invalid): the stream must resume another way. */
@@ -73,6 +75,53 @@ export class AsanaClient implements AsanaApi {
     return this.getWithRetry(path, ctx, parseAuditLogPage, signal);
   }
 
+  /**
+   * GET /workspaces/{gid}/events (Asana: up to 1000 events per call) or GET /events?resource=<gid>
+   * (up to 100); `has_more` says whether to ask again at once with the returned token.
+   */
+  async getEvents(query: EventsQuery, signal?: AbortSignal): Promise<EventsResult> {
+    const t = query.target;
+    const params = new URLSearchParams();
+    let path: string;
+    let ctx: RequestContext;
+    if (t.kind === 'workspace') {
+      if (query.sync) params.set('sync', query.sync);
+      path = `/workspaces/${encodeURIComponent(t.workspaceGid)}/events`;
+      ctx = {
+        what: `workspace events of workspace ${t.workspaceGid}`,
+        workspaceGid: t.workspaceGid,
+        apiUrl: this.opts.apiUrl,
+        hints: {
+          forbidden:
+            'Workspace events need a service-account token of an Enterprise+ domain (or Enterprise with the Compliance Management add-on); ' +
+            `check ASANA_WORKSPACE_GID (${t.workspaceGid}) and the token, or remove workspace_events from ASANA_STREAMS.`,
+        },
+      };
+    } else {
+      params.set('resource', t.resourceGid);
+      if (query.sync) params.set('sync', query.sync);
+      path = '/events';
+      ctx = {
+        what: `events of resource ${t.resourceGid}`,
+        workspaceGid: t.workspaceGid,
+        apiUrl: this.opts.apiUrl,
+        hints: {
+          forbidden: `The token cannot read resource ${t.resourceGid}: give its user or service account access, or remove it from ASANA_EVENT_RESOURCES.`,
+          notFound: `Check ASANA_EVENT_RESOURCES: resource ${t.resourceGid} (a project, task, portfolio or goal) does not exist or was deleted; remove it. Also check ASANA_API_URL (${this.opts.apiUrl}).`,
+          rejected: `Check ASANA_EVENT_RESOURCES (${t.resourceGid}): it must be the gid of a project, task, portfolio or goal.`,
+        },
+      };
+    }
+    const query_ = params.toString();
+    try {
+      const page = await this.getWithRetry(query_ ? `${path}?${query_}` : path, ctx, parseEventsPage, signal);
+      return { kind: 'page', ...page };
+    } catch (err) {
+      if (err instanceof SyncRefused) return { kind: 'sync-refused', sync: err.sync, message: err.detail };
+      throw err;
+    }
+  }
+
   async close(): Promise<void> {
     if (this.ownsDispatcher) await this.dispatcher.close();
   }
@@ -90,6 +139,8 @@ export class AsanaClient implements AsanaApi {
           throw outcome.error;
         case 'bad-offset':
           throw new OffsetRejectedError(`Asana refused the saved offset for the ${ctx.what}: ${outcome.message}`);
+        case 'sync-refused':
+          throw new SyncRefused(outcome.sync, outcome.message);
         case 'retry': {
           const delay = outcome.retryAfterMs ?? backoff(attempt);
           if (outcome.rateLimited) this.opts.limiter.pauseUntil(Date.now() + delay);
@@ -129,6 +180,20 @@ export class AsanaClient implements AsanaApi {
         : `cannot reach Asana at ${this.opts.apiUrl}: ${describeNetworkError(err)}`;
       return { kind: 'retry', reason, rateLimited: false };
     }
+  }
+}
+
+/**
+ * Carries a 412's fresh token out of the retry loop to getEvents, which returns it as data. Only an
+ * endpoint that does not use sync tokens could let it escape: then it is a fatal request error.
+ */
+class SyncRefused extends AsanaRequestError {
+  readonly sync: string;
+  readonly detail: string;
+  constructor(sync: string, message: string) {
+    super(412, `Asana answered 412 Precondition Failed: ${message}`, 'ERR_ASANA_SYNC_REFUSED');
+    this.sync = sync;
+    this.detail = message;
   }
 }
 

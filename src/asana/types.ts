@@ -66,3 +66,61 @@ export interface AuditLogQuery {
 export interface AsanaErrorBody {
   errors?: Array<{ message?: string; help?: string; phrase?: string }>;
 }
+
+/** A compact resource as events carry it (AsanaNamedResource, UserCompact): gid, resource_type, name. */
+export interface CompactResource {
+  gid?: string | null;
+  resource_type?: string | null;
+  resource_subtype?: string | null;
+  name?: string | null;
+  [key: string]: unknown;
+}
+
+/**
+ * One event of the events API (EventResponse; GET /events and GET /workspaces/{gid}/events). Events
+ * carry no gid. `user` is null for events the system generated; `parent` is set for added/removed
+ * events; `change` only when `action` is `changed`. `type` is deprecated (resource.resource_type).
+ */
+export interface ActivityEvent {
+  user?: CompactResource | null;
+  resource?: CompactResource | null;
+  type?: string | null;
+  action?: string | null;
+  parent?: CompactResource | null;
+  created_at?: string | null;
+  change?: {
+    field?: string | null;
+    action?: string | null;
+    new_value?: unknown;
+    added_value?: unknown;
+    removed_value?: unknown;
+    [key: string]: unknown;
+  } | null;
+  [key: string]: unknown;
+}
+
+/** 200 of the events endpoints: the events since the token, the next token, and whether more wait. */
+export interface EventsPage {
+  data: ActivityEvent[];
+  sync: string;
+  has_more: boolean;
+}
+
+/** Which event stream to read: a workspace's (Enterprise+) or one resource's. */
+export type EventsTarget =
+  | { kind: 'workspace'; workspaceGid: string }
+  | { kind: 'resource'; workspaceGid: string; resourceGid: string };
+
+export interface EventsQuery {
+  target: EventsTarget;
+  /** The sync token of the previous call; absent on the first call. */
+  sync?: string;
+}
+
+/**
+ * What one events request gave: a page, or Asana's 412 — on the first call (no token) and whenever
+ * the token expired or was refused — with the fresh token to continue from.
+ */
+export type EventsResult =
+  | ({ kind: 'page' } & EventsPage)
+  | { kind: 'sync-refused'; sync: string; message: string };

@@ -68,9 +68,29 @@ export const AUDIT_EVENT_NAME_UNKNOWN = `${AUDIT_EVENT_NAME_PREFIX}unknown`;
  */
 export const MAX_ATTRIBUTE_STRING_BYTES = 8 * 1024;
 
+// Activity events (the events API: workspace_events and resource_events streams).
+/** What happened to the resource: added, changed, removed, deleted, undeleted (Event.action). */
+export const ATTR_ASANA_EVENT_ACTION = 'asana.event.action';
+/** For added/removed events: what the resource was added to or removed from (Event.parent). */
+export const ATTR_ASANA_PARENT_TYPE = 'asana.parent.type';
+export const ATTR_ASANA_PARENT_GID = 'asana.parent.gid';
+export const ATTR_ASANA_PARENT_NAME = 'asana.parent.name';
+/** For changed events: the field that changed and how (Event.change.field / Event.change.action). */
+export const ATTR_ASANA_CHANGE_FIELD = 'asana.change.field';
+export const ATTR_ASANA_CHANGE_ACTION = 'asana.change.action';
+/** Values of `asana.event.source` for activity events. */
+export const EVENT_SOURCE_WORKSPACE_EVENTS = 'workspace_events';
+export const EVENT_SOURCE_RESOURCE_EVENTS = 'resource_events';
+/** EventName of an activity record: `asana.event.<resource_type>.<action>`. */
+export const ACTIVITY_EVENT_NAME_PREFIX = 'asana.event.';
+/** Stands in for a resource_type or action the event does not carry. */
+export const ACTIVITY_EVENT_NAME_UNKNOWN_PART = 'unknown';
+
 // The receiver's own "I know I lost data" record (issue: gaps are records, not silence).
 export const GAP_EVENT_NAME = 'asana.receiver.gap';
 export const ATTR_ASANA_GAP_REASON = 'asana.gap.reason';
 /** ISO-8601 bounds of the time range known to be lost (either may be unknown and then absent). */
 export const ATTR_ASANA_GAP_START = 'asana.gap.start';
 export const ATTR_ASANA_GAP_END = 'asana.gap.end';
+/** The state key of the stream that lost data (e.g. `resource_events/1200…?resource=1300…`). */
+export const ATTR_ASANA_RECEIVER_STREAM = 'asana.receiver.stream';

@@ -239,7 +239,7 @@ function detailValue(value: unknown): AttributeValue | undefined {
  * undefined, '') or not a scalar (objects and arrays stay in the body). Numbers, bigints and booleans
  * become their string form, so a gid sent as a number still matches the same gid sent as a string.
  */
-function attributeString(value: unknown): string | undefined {
+export function attributeString(value: unknown): string | undefined {
   let text: string;
   switch (typeof value) {
     case 'string':
@@ -269,25 +269,25 @@ export function capUtf8(text: string, maxBytes: number = MAX_ATTRIBUTE_STRING_BY
   return read < text.length ? text.slice(0, read) : text;
 }
 
-function asObject(value: unknown): Record<string, unknown> | undefined {
+export function asObject(value: unknown): Record<string, unknown> | undefined {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
     ? (value as Record<string, unknown>)
     : undefined;
 }
 
-function describe(value: unknown): string {
+export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   return typeof value === 'undefined' ? 'undefined' : `a ${typeof value}`;
 }
 
 /** A value for a warning message: JSON-quoted and short. */
-function quote(value: unknown): string {
+export function quote(value: unknown): string {
   const text = typeof value === 'string' ? value : String(value);
   return JSON.stringify(text.length > 64 ? `${text.slice(0, 64)}…` : text);
 }
 
-function errorMessage(error: unknown): string {
+export function errorMessage(error: unknown): string {
   try {
     const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     return message.length > 200 ? `${message.slice(0, 200)}…` : message;
@@ -311,7 +311,7 @@ function nowHrTime(): HrTime {
  * (undefined input), the iterative serializer below. For JSON data it writes exactly what
  * `JSON.stringify` would; anything it had to approximate is reported in `warnings`.
  */
-function renderBody(event: unknown, warnings: string[]): string {
+export function renderBody(event: unknown, warnings: string[]): string {
   try {
     const text = JSON.stringify(event);
     if (typeof text === 'string') return text;

@@ -580,7 +580,7 @@ function ascii(name: string): string {
 // ---- vocabulary ---------------------------------------------------------------------------------
 
 /** [display name, email local part]; the first four are the domain's admins. */
-const NAMED_USERS: ReadonlyArray<readonly [string, string]> = [
+export const NAMED_USERS: ReadonlyArray<readonly [string, string]> = [
   ['Zoë Ångström', 'zoe.angstrom'],
   ['Greg Sanchez', 'greg.sanchez'],
   ['Ольга Смирнова', 'olga.smirnova'],
@@ -614,15 +614,15 @@ const TEAM_NAMES = [
   'Engineering', 'Marketing 📣', 'Design ✏️', 'Sales – EMEA', 'Finance & Ops', '研发部', 'Поддержка',
   'People/HR', 'Legal', 'Security', 'Customer Success', 'Data Platform',
 ];
-const PROJECT_NAMES = [
+export const PROJECT_NAMES = [
   'Q3 Launch 🚀', 'Website redesign', 'Onboarding — new hires', 'SOC 2 audit', '年度计划 2025', 'Бюджет на год',
   'Café menu refresh ☕', 'Bug triage', 'Brand guidelines', 'Vendor contracts', 'Mobile app v9', 'Customer advisory board',
   'Office move: Zürich', 'Hiring pipeline', 'Data retention review',
 ];
-const PORTFOLIO_NAMES = ['Product roadmap', 'Customer programs', 'Exec priorities 🎯', 'Infrastructure'];
+export const PORTFOLIO_NAMES = ['Product roadmap', 'Customer programs', 'Exec priorities 🎯', 'Infrastructure'];
 const DIVISION_NAMES = ['EMEA Division', 'Americas Division', 'APAC Division'];
 
-const OBJECT_NAMES: Readonly<Record<string, readonly string[]>> = {
+export const OBJECT_NAMES: Readonly<Record<string, readonly string[]>> = {
   task: [
     'Review contract with ACME', 'Fix login bug on Safari', 'Prepare Q3 board deck', 'Обновить документацию',
     '整理会议纪要', 'Plan offsite 🏕️', 'Update SSO certificate', 'Draft release notes v2.4', 'Call with Zoë re: pricing',
@@ -672,7 +672,7 @@ const ANNOUNCEMENTS = ['Scheduled maintenance on Saturday', 'Welcome to Asana, t
 const OAUTH_APPS = ['Slack', 'Microsoft Teams', 'Zapier', 'Jira Cloud', 'Salesforce', 'Google Workspace', 'Tableau'];
 const TOKEN_NAMES = ['CI deploy token', 'My script', 'reporting', 'Ölçüm aracı'];
 const SERVICE_ACCOUNTS = ['SIEM export', 'Splunk audit log', 'Okta SCIM', 'Data warehouse sync'];
-const RULE_NAMES = [
+export const RULE_NAMES = [
   'When task is moved to Done, mark complete',
   'Auto-delete stale tasks after 90 days',
   'Clean up intake 🧹',

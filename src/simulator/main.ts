@@ -17,7 +17,11 @@ const USAGE = `usage: node src/simulator/main.ts [options]
   --burst             also refuse more than rpm/30 requests within 1 s
   --offset-ttl MS     offsets older than this are refused as expired
   --no-audit-scope    valid tokens get 403 (no audit-log access)
-  --live EPS          new events per second while running
+  --no-workspace-events  workspace events answer 403 (not an Enterprise+ service account)
+  --sync-ttl MS       sync tokens older than this are refused with 412
+  --activity-backlog N  activity events recorded before start (no sync token returns them)
+  --live EPS          new audit events per second while running
+  --live-activity EPS new activity events per second while running
   --seed N            generator seed (default 1)
   --token T           accepted bearer token (default simulated-token)
   --workspace GID     workspace gid (default 1200000000000001)
@@ -46,7 +50,11 @@ async function main(): Promise<void> {
         burst: { type: 'boolean' },
         'offset-ttl': { type: 'string' },
         'no-audit-scope': { type: 'boolean' },
+        'no-workspace-events': { type: 'boolean' },
+        'sync-ttl': { type: 'string' },
+        'activity-backlog': { type: 'string' },
         live: { type: 'string' },
+        'live-activity': { type: 'string' },
         seed: { type: 'string' },
         token: { type: 'string' },
         workspace: { type: 'string' },
@@ -72,6 +80,9 @@ async function main(): Promise<void> {
     rejectBursts: values.burst ?? false,
     offsetTtlMs: number('offset-ttl', values['offset-ttl']),
     auditScope: !values['no-audit-scope'],
+    workspaceEvents: !values['no-workspace-events'],
+    syncTokenTtlMs: number('sync-ttl', values['sync-ttl']),
+    activityBacklog: number('activity-backlog', values['activity-backlog']),
     seed: number('seed', values.seed),
     token: values.token,
     workspaceGid: values.workspace,
@@ -80,7 +91,8 @@ async function main(): Promise<void> {
   };
   const sim = await AsanaSimulator.start(opts);
   const live = number('live', values.live);
-  if (live) sim.startLive(live);
+  const liveActivity = number('live-activity', values['live-activity']);
+  if (live || liveActivity) sim.startLive(live ?? 0, { activityPerSecond: liveActivity ?? 0 });
   process.stdout.write(`${JSON.stringify({ url: sim.url, token: sim.token, workspaceGid: sim.workspaceGid })}\n`);
 
   let stopping = false;

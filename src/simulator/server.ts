@@ -1,18 +1,21 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { AuditLogEvent } from '../asana/types.ts';
+import type { ActivityEvent, AuditLogEvent } from '../asana/types.ts';
+import { ActivityGenerator, type ActivityResources } from './activity.ts';
 import { AuditLogPager } from './domain.ts';
 import { EventGenerator } from './events.ts';
 import { errorResponse, faultResponse, JSON_CONTENT_TYPE, RATE_LIMIT_MESSAGE, type Fault, type SimResponse } from './faults.ts';
 import { SlidingWindowLimiter } from './rate-limit.ts';
 import { EventStore } from './store.ts';
+import { SyncEventLog, type SyncScope } from './sync.ts';
 
 /**
  * AsanaSimulator: an in-process fake of the Asana API parts the receiver uses, over real HTTP
  * (node:http on loopback, port 0 by default). Used by `demo`, the integration tests and the
  * benchmark. Routes are a table; the audit-log paging rules live in domain.ts, the event store in
- * store.ts, the generator in events.ts.
+ * store.ts, the generator in events.ts; the event streams (sync tokens) in sync.ts, their
+ * activity generator in activity.ts.
  */
 
 export interface SimulatorOptions {
@@ -39,6 +42,12 @@ export interface SimulatorOptions {
   offsetTtlMs?: number;
   /** false: valid tokens lack the audit-log scope and get 403. Default true. */
   auditScope?: boolean;
+  /** false: workspace events answer 403 (not a service account of an Enterprise+ domain). Default true. */
+  workspaceEvents?: boolean;
+  /** Sync tokens older than this are refused with 412 (Asana: 24 h at most). Default: only expireSyncTokens(). */
+  syncTokenTtlMs?: number;
+  /** Activity events recorded before start (spread over `backlogSpanMs`): no sync token ever returns them. Default 0. */
+  activityBacklog?: number;
   /** Default '127.0.0.1'. */
   host?: string;
   /** Default 0 (any free port). */
@@ -66,6 +75,10 @@ const API_PREFIX = '/api/1.0';
 const RATE_WINDOW_MS = 60_000;
 const BURST_WINDOW_MS = 1_000;
 const LIVE_TICK_MS = 100;
+/** Asana: "Asana limits a single sync token to 100 events" (GET /events). */
+export const RESOURCE_EVENTS_LIMIT = 100;
+/** Asana: "Asana limits a single sync token to 1000 events" (GET /workspaces/{gid}/events). */
+export const WORKSPACE_EVENTS_LIMIT = 1000;
 
 interface RouteContext {
   url: URL;
@@ -88,6 +101,8 @@ export class AsanaSimulator {
   private readonly store = new EventStore();
   private readonly generator: EventGenerator;
   private readonly pager: AuditLogPager;
+  private readonly activity: ActivityGenerator;
+  private readonly syncLog: SyncEventLog;
   private readonly limiter: SlidingWindowLimiter | undefined;
   private readonly burstLimiter: SlidingWindowLimiter | undefined;
   private readonly faults: Fault[] = [];
@@ -112,16 +127,28 @@ export class AsanaSimulator {
       secret: createHash('sha256').update(`asana-simulator|${this.workspaceGid}|${seed}`).digest('hex'),
       offsetTtlMs: opts.offsetTtlMs,
     });
+    const syncSecret = createHash('sha256').update(`asana-simulator-sync|${this.workspaceGid}|${seed}`).digest('hex');
+    this.activity = new ActivityGenerator({ seed });
+    this.syncLog = new SyncEventLog({ now: this.now, secret: syncSecret, ttlMs: opts.syncTokenTtlMs });
     if (opts.requestsPerMinute !== undefined) {
       this.limiter = new SlidingWindowLimiter(opts.requestsPerMinute, RATE_WINDOW_MS);
       if (opts.rejectBursts) this.burstLimiter = new SlidingWindowLimiter(Math.max(1, Math.ceil((opts.requestsPerMinute / 60) * 2)), BURST_WINDOW_MS);
     }
-    // Later endpoints (GET /workspaces/{gid}/events?sync=, GET /events?resource=&sync=) are rows here.
     this.routes = [
       {
         method: 'GET',
         pattern: /^\/workspaces\/(?<workspace_gid>[^/]+)\/audit_log_events$/,
         handle: (ctx) => this.auditLogEvents(ctx),
+      },
+      {
+        method: 'GET',
+        pattern: /^\/workspaces\/(?<workspace_gid>[^/]+)\/events$/,
+        handle: (ctx) => this.workspaceEvents(ctx),
+      },
+      {
+        method: 'GET',
+        pattern: /^\/events$/,
+        handle: (ctx) => this.resourceEvents(ctx),
       },
     ];
     this.server = createServer((req, res) => {
@@ -139,6 +166,10 @@ export class AsanaSimulator {
     if (opts.backlog) {
       const end = sim.now();
       sim.generate(opts.backlog, { from: new Date(end - (opts.backlogSpanMs ?? DEFAULT_BACKLOG_SPAN_MS)), to: new Date(end) });
+    }
+    if (opts.activityBacklog) {
+      const end = sim.now();
+      sim.generateActivity(opts.activityBacklog, { from: new Date(end - (opts.backlogSpanMs ?? DEFAULT_BACKLOG_SPAN_MS)), to: new Date(end) });
     }
     const host = opts.host ?? '127.0.0.1';
     await new Promise<void>((resolve, reject) => {
@@ -187,17 +218,67 @@ export class AsanaSimulator {
     return full;
   }
 
-  /** Simulated live activity: about `eventsPerSecond` new events, created now. */
-  startLive(eventsPerSecond: number): void {
+  /** Every activity event (events API), in the order recorded. */
+  get activityEvents(): readonly ActivityEvent[] {
+    return this.syncLog.events;
+  }
+
+  /** The activity events that reach the event stream of a project, task, portfolio or goal. */
+  activityOf(resourceGid: string): ActivityEvent[] {
+    return this.syncLog.eventsOf(resourceGid);
+  }
+
+  /** The projects, tasks, portfolios and goals whose event streams GET /events serves. */
+  get activityResources(): ActivityResources {
+    return this.activity.resources;
+  }
+
+  /**
+   * Records `count` realistic activity events (task, story, project, portfolio and goal changes),
+   * created in [from, to) — by default all now. With `projectGid`, task events stay in that project.
+   */
+  generateActivity(count: number, opts: { from?: Date; to?: Date; projectGid?: string } = {}): ActivityEvent[] {
+    const from = opts.from?.getTime() ?? this.now();
+    const to = opts.to?.getTime() ?? (opts.from ? from : this.now());
+    const items = this.activity.generate(count, from, to, { projectGid: opts.projectGid });
+    this.syncLog.append(items);
+    return items.map((i) => i.event);
+  }
+
+  /**
+   * Records activity events as given (for tests); a missing created_at is now. They reach the
+   * workspace stream and the streams of their resource and parent (and what those bubble up to).
+   */
+  addActivity(events: ActivityEvent[]): ActivityEvent[] {
+    const full = events.map((e): ActivityEvent => ({ ...e, created_at: e.created_at === undefined ? new Date(this.now()).toISOString() : e.created_at }));
+    this.syncLog.append(full.map((event) => ({ event, scopes: this.activity.scopesOf(event.resource?.gid ?? undefined, event.parent?.gid ?? undefined) })));
+    return full;
+  }
+
+  /** Every sync token handed out so far is refused from now on (412 with a fresh token). */
+  expireSyncTokens(): void {
+    this.syncLog.expireAll();
+  }
+
+  /** Simulated live activity: about `eventsPerSecond` new audit events and `activityPerSecond` activity events, created now. */
+  startLive(eventsPerSecond: number, opts: { activityPerSecond?: number } = {}): void {
     this.stopLive();
-    if (!(eventsPerSecond > 0)) return;
+    const activityPerSecond = opts.activityPerSecond ?? 0;
+    if (!(eventsPerSecond > 0) && !(activityPerSecond > 0)) return;
     let due = 0;
+    let dueActivity = 0;
     this.live = setInterval(() => {
-      due += (eventsPerSecond * LIVE_TICK_MS) / 1000;
+      due += (Math.max(0, eventsPerSecond) * LIVE_TICK_MS) / 1000;
+      dueActivity += (Math.max(0, activityPerSecond) * LIVE_TICK_MS) / 1000;
       const n = Math.floor(due);
       if (n > 0) {
         due -= n;
         this.generate(n);
+      }
+      const m = Math.floor(dueActivity);
+      if (m > 0) {
+        dueActivity -= m;
+        this.generateActivity(m);
       }
     }, LIVE_TICK_MS);
     this.live.unref();
@@ -295,6 +376,36 @@ export class AsanaSimulator {
     const result = this.pager.page(ctx.url.searchParams, pathBase, this.baseUrl);
     if (!result.ok) return errorResponse(result.status, result.message);
     return { status: 200, headers: { 'content-type': JSON_CONTENT_TYPE }, body: JSON.stringify(result.page) };
+  }
+
+  private workspaceEvents(ctx: RouteContext): SimResponse {
+    const gid = ctx.params.workspace_gid ?? '';
+    if (gid !== this.workspaceGid) {
+      return errorResponse(403, `workspace: You do not have access to workspace ${gid}, or it does not exist. The token can read workspace ${this.workspaceGid} only.`);
+    }
+    // Asana: "access to this API is exclusively available through a service account in an Enterprise+ domain".
+    if (this.o.workspaceEvents === false) {
+      return errorResponse(403, 'Workspace events are only available to service accounts of Enterprise+ domains.');
+    }
+    return this.syncAnswer({ kind: 'workspace' }, ctx.url.searchParams, WORKSPACE_EVENTS_LIMIT);
+  }
+
+  private resourceEvents(ctx: RouteContext): SimResponse {
+    const resource = ctx.url.searchParams.get('resource');
+    if (resource === null || resource === '') return errorResponse(400, 'resource: Missing input');
+    if (!/^\d+$/.test(resource)) return errorResponse(400, `resource: Not a valid gid: ${resource}`);
+    if (!this.activity.isResource(resource) && !this.syncLog.hasScope(resource)) return errorResponse(404, `resource: Unknown object: ${resource}`);
+    return this.syncAnswer({ kind: 'resource', gid: resource }, ctx.url.searchParams, RESOURCE_EVENTS_LIMIT);
+  }
+
+  /** 200 {data, sync, has_more}, or 412 {errors, sync} on the first call and for a refused token. */
+  private syncAnswer(scope: SyncScope, params: URLSearchParams, limit: number): SimResponse {
+    const sync = params.get('sync');
+    const result = this.syncLog.read(scope, sync === null || sync === '' ? undefined : sync, limit);
+    if (!result.ok) {
+      return { status: 412, headers: { 'content-type': JSON_CONTENT_TYPE }, body: JSON.stringify({ errors: [{ message: result.message }], sync: result.sync }) };
+    }
+    return { status: 200, headers: { 'content-type': JSON_CONTENT_TYPE }, body: JSON.stringify({ data: result.data, sync: result.sync, has_more: result.hasMore }) };
   }
 
   /** Counts the request against the budget (refused requests count too); the 429 if over it. */

@@ -275,6 +275,9 @@ const streamStateSchema = z.looseObject({
   lastEventAt: z.string().optional(),
   lastEventGid: z.string().optional(),
   lastEventGids: z.array(z.string()).optional(),
+  sync: z.string().optional(),
+  syncAt: z.string().optional(),
+  resourceGid: z.string().optional(),
   eventsShipped: z.number().int().nonnegative(),
   updatedAt: z.string(),
 });

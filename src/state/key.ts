@@ -13,7 +13,8 @@ const FILTER_PARAMS: Record<keyof AuditLogFilters, string> = {
  * The state-file key of one cursor: `audit_log/<workspaceGid>`, plus `?actor_gid=..&event_type=..`
  * (API parameter names, sorted, values percent-encoded) when filters are set. Human-readable and
  * stable: the same stream, workspace and filters always give the same key, so a changed filter set
- * starts a new cursor instead of reusing an offset that belongs to other filters.
+ * starts a new cursor instead of reusing an offset that belongs to other filters. The resource of a
+ * resource_events cursor is its `resource` parameter: `resource_events/<workspaceGid>?resource=<gid>`.
  */
 export function streamKey(k: StreamKey): string {
   const params: Array<[string, string]> = [];
@@ -21,6 +22,7 @@ export function streamKey(k: StreamKey): string {
     const v = k.filters[field];
     if (v !== undefined && v !== '') params.push([param, v]);
   }
+  if (k.resourceGid !== undefined && k.resourceGid !== '') params.push(['resource', k.resourceGid]);
   params.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const base = `${k.stream}/${k.workspaceGid}`;
   if (params.length === 0) return base;

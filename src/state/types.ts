@@ -5,6 +5,8 @@ export interface StreamKey {
   stream: StreamName;
   workspaceGid: string;
   filters: AuditLogFilters;
+  /** resource_events only: the project, task, portfolio or goal whose events the cursor follows. */
+  resourceGid?: string;
 }
 
 /** One stream's checkpoint. Written only after the collector acknowledged what it covers. */
@@ -30,6 +32,15 @@ export interface StreamState {
    * re-checked, nothing is shipped twice and nothing sharing that instant is lost.
    */
   lastEventGids?: string[];
+  /**
+   * workspace_events / resource_events: Asana's sync token from the last acknowledged page (or the
+   * fresh token of a 412 once its gap record, if any, was acknowledged), and when it was received.
+   * Asana keeps a token at most 24 h; syncAt bounds the range a refused token lost.
+   */
+  sync?: string;
+  syncAt?: string;
+  /** resource_events: the resource the cursor follows. */
+  resourceGid?: string;
   /** Events shipped and acknowledged under this key, ever. */
   eventsShipped: number;
   /** When this entry was last committed. */

@@ -91,6 +91,20 @@ export class AuditLogStream implements Stream {
           state = { ...state, offset: undefined, offsetStartAt: undefined };
           continue;
         }
+        if (err instanceof OffsetRejectedError && state.offset) {
+          // No shipped event time to resume from: restart at the stream's own start (queryFor then
+          // sends start_at=startAt, the query the offset came from). That re-reads everything the
+          // offset covered, so nothing is lost and no gap record is due; an event shipped without a
+          // readable created_at would be shipped again, with the same log.record.uid.
+          this.o.log.warn("Asana refused the saved offset and no shipped event time is known; restarting from the stream's start (nothing is lost)", {
+            stream: this.key,
+            startAt: state.startAt,
+            eventsShipped: state.eventsShipped,
+            reason: err.message,
+          });
+          state = { ...state, offset: undefined, offsetStartAt: undefined };
+          continue;
+        }
         throw err;
       }
       const observedAt = this.now();

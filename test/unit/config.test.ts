@@ -60,6 +60,7 @@ describe('loadConfig: defaults', () => {
         pollIntervalMs: 30_000,
         maxRequestsPerMinute: 1500,
         auditFilters: {},
+        eventResources: [],
       },
       stateFile: './data/state.json',
       otlp: {

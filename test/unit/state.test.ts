@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -408,8 +408,10 @@ describe('file state store: the lock', () => {
     await expect.poll(async () => (await stat(lockPath)).mtimeMs, { timeout: 2_000 }).toBeGreaterThan(Date.now() - 10_000);
     await s.commit('a', state('1'));
 
-    // another process decided the lock was stale and took it
-    await writeFile(lockPath, JSON.stringify({ pid: 4242, hostname: 'other-host', startedAt: '2026-02-02T00:00:00Z' }));
+    // another process decided the lock was stale and took it (written whole: writeFile truncates
+    // first, and a heartbeat reading the empty file in between would see an unreadable lock instead)
+    await writeFile(`${lockPath}.next`, JSON.stringify({ pid: 4242, hostname: 'other-host', startedAt: '2026-02-02T00:00:00Z' }));
+    await rename(`${lockPath}.next`, lockPath);
     await expect.poll(() => warnings.length, { timeout: 2_000 }).toBeGreaterThan(0);
     expect(warnings[0]).toMatch(/lost the lock .* pid 4242 on host other-host/);
     const err = await stateError(() => s.commit('a', state('1', { offset: 'x' })), 'ERR_STATE_LOCKED');
