@@ -9,6 +9,7 @@ import type { Logger } from './log.ts';
 import { openFileStateStore } from './state/file-store.ts';
 import type { StateStore } from './state/types.ts';
 import { AuditLogStream } from './streams/audit-log.ts';
+import { LateRescan, LateRescanningStream } from './streams/late-rescan.ts';
 import type { PageReport, Stream } from './streams/types.ts';
 
 export interface ReceiverDeps {
@@ -53,21 +54,28 @@ export class Receiver {
     const streams: Stream[] = [];
     for (const workspaceGid of config.asana.workspaceGids) {
       if (config.asana.streams.includes('audit_log')) {
-        streams.push(
-          new AuditLogStream({
-            api,
-            store,
-            sink,
-            resource: buildResource({ serviceName: config.serviceName, resourceAttributes: config.resourceAttributes, workspaceGid }),
-            workspaceGid,
-            filters: config.asana.auditFilters,
-            startAt: config.asana.startAt,
-            pollIntervalMs: config.asana.pollIntervalMs,
-            log,
-            onPage: deps.onPage,
-            backoff: deps.backoff,
-          }),
-        );
+        const resource = buildResource({ serviceName: config.serviceName, resourceAttributes: config.resourceAttributes, workspaceGid });
+        const { lateWindowMs, lateRescanIntervalMs, pollIntervalMs, auditFilters: filters } = config.asana;
+        const stream = new AuditLogStream({
+          api,
+          store,
+          sink,
+          resource,
+          workspaceGid,
+          filters,
+          startAt: config.asana.startAt,
+          pollIntervalMs,
+          log,
+          onPage: deps.onPage,
+          backoff: deps.backoff,
+          lateWindowMs,
+        });
+        // Late events: the stream and its re-scan of the trailing window, in turn (late-rescan.ts).
+        const rescan = new LateRescan({
+          api, store, sink, resource, key: stream.key, workspaceGid, filters, log,
+          windowMs: lateWindowMs, intervalMs: lateRescanIntervalMs, backoff: deps.backoff, onPage: deps.onPage,
+        });
+        streams.push(lateWindowMs > 0 ? new LateRescanningStream(stream, rescan, pollIntervalMs) : stream);
       }
     }
     return new Receiver(streams, store, sink, log, client);

@@ -18,6 +18,8 @@ const USAGE = `usage: node src/simulator/main.ts [options]
   --offset-ttl MS     offsets older than this are refused as expired
   --no-audit-scope    valid tokens get 403 (no audit-log access)
   --live EPS          new events per second while running
+  --late F            this fraction (0..1) of live events is recorded late (default 0)
+  --late-delay MS     late events are recorded up to MS after their created_at (default 600000)
   --seed N            generator seed (default 1)
   --token T           accepted bearer token (default simulated-token)
   --workspace GID     workspace gid (default 1200000000000001)
@@ -47,6 +49,8 @@ async function main(): Promise<void> {
         'offset-ttl': { type: 'string' },
         'no-audit-scope': { type: 'boolean' },
         live: { type: 'string' },
+        late: { type: 'string' },
+        'late-delay': { type: 'string' },
         seed: { type: 'string' },
         token: { type: 'string' },
         workspace: { type: 'string' },
@@ -78,6 +82,8 @@ async function main(): Promise<void> {
     host: values.host,
     port: number('port', values.port),
   };
+  const lateFraction = number('late', values.late);
+  if (lateFraction) opts.late = { fraction: Math.min(1, lateFraction), maxDelayMs: number('late-delay', values['late-delay']) ?? 600_000 };
   const sim = await AsanaSimulator.start(opts);
   const live = number('live', values.live);
   if (live) sim.startLive(live);

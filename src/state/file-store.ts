@@ -275,6 +275,8 @@ const streamStateSchema = z.looseObject({
   lastEventAt: z.string().optional(),
   lastEventGid: z.string().optional(),
   lastEventGids: z.array(z.string()).optional(),
+  caughtUpAt: z.string().optional(),
+  shippedWindow: z.object({ since: z.string(), gids: z.record(z.string(), z.number()) }).optional(),
   eventsShipped: z.number().int().nonnegative(),
   updatedAt: z.string(),
 });

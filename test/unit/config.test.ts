@@ -60,6 +60,8 @@ describe('loadConfig: defaults', () => {
         pollIntervalMs: 30_000,
         maxRequestsPerMinute: 1500,
         auditFilters: {},
+        lateWindowMs: 30 * 60_000,
+        lateRescanIntervalMs: 5 * 60_000,
       },
       stateFile: './data/state.json',
       otlp: {
