@@ -101,7 +101,7 @@ export class AuditLogStream implements Stream {
 
       if (page.data.length === 0 || (fresh.length === 0 && (!nextOffset || nextOffset === state.offset))) {
         // Caught up. Keep the newest offset Asana handed out, so the next poll starts there.
-        const newOffset = nextOffset !== undefined && nextOffset !== state.offset;
+        const newOffset = Boolean(nextOffset) && nextOffset !== state.offset;
         if (newOffset || caughtUpNeedsRefresh(state, observedAt)) {
           state = {
             ...state,

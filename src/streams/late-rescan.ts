@@ -4,7 +4,7 @@ import { OffsetRejectedError } from '../asana/client.ts';
 import type { AuditLogEvent, AuditLogPage, AuditLogQuery } from '../asana/types.ts';
 import type { AuditLogFilters } from '../config.ts';
 import { formatDuration } from '../duration.ts';
-import { AbortedError } from '../errors.ts';
+import { AbortedError, AsanaRequestError } from '../errors.ts';
 import { exportUntilAcknowledged } from '../export/deliver.ts';
 import type { LogSink } from '../export/types.ts';
 import type { Logger } from '../log.ts';
@@ -98,7 +98,16 @@ export class LateRescan {
       try {
         page = await this.o.api.getAuditLogPage({ ...query, offset }, signal);
       } catch (err) {
-        if (!(err instanceof OffsetRejectedError) || offset === undefined) throw err;
+        if (err instanceof AsanaRequestError && !(err instanceof OffsetRejectedError && offset !== undefined)) {
+          // Asana refused the re-scan's query (a 4xx other than the token's): the stream itself goes
+          // on; the re-scan is tried again next interval, and says so loudly meanwhile.
+          this.o.log.error(`the late-event re-scan failed: ${err.message}; late events are not shipped until it succeeds (next try in ${formatDuration(this.o.intervalMs)})`, {
+            stream: this.o.key,
+            code: err.code,
+          });
+          break;
+        }
+        if (!(err instanceof OffsetRejectedError)) throw err;
         // The pass is idempotent (shipped gids are skipped): start it over once; else try next time.
         if (restarted) {
           this.o.log.warn('Asana refused the late-event re-scan offset twice; the window is re-read at the next re-scan', { stream: this.o.key, reason: err.message });

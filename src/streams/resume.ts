@@ -87,7 +87,7 @@ export async function resumeWithinRetention(ctx: ResumeContext, state: StreamSta
     end: cutoff,
     message:
       `The receiver had read ${ctx.key} up to ${position}, which is older than Asana's 90-day audit-log retention: ` +
-      `events created between ${position} and ${cutoff.toISOString()} that were not shipped before have been deleted by Asana and are lost. ` +
+      `events created between ${position} and ${cutoff.toISOString()} that were not shipped before may have been deleted by Asana and are lost. ` +
       'The stream resumes at the oldest event Asana still has.',
   };
   ctx.log.warn(`retention exceeded: ${gap.message}`, { stream: ctx.key, gapStart: position, gapEnd: cutoff.toISOString() });
