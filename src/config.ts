@@ -67,6 +67,10 @@ export interface Config {
     auditFilters: AuditLogFilters;
     /** ASANA_EVENT_RESOURCES: the resources whose event streams resource_events reads (empty when disabled). */
     eventResources: EventResource[];
+    /** ASANA_LATE_WINDOW: how far back late events are looked for; 0 turns the re-scans off. */
+    lateWindowMs: number;
+    /** ASANA_LATE_RESCAN_INTERVAL: how often the trailing window is re-scanned. */
+    lateRescanIntervalMs: number;
   };
   stateFile: string;
   otlp: OtlpConfig;
@@ -93,6 +97,8 @@ export const ASANA_RETENTION_MS = 90 * 86_400_000;
 export const SYNC_TOKEN_LIFETIME_MS = 24 * 3_600_000;
 /** Poll intervals (or saved tokens) from this age on are warned about: half the lifetime, since tokens may expire sooner. */
 export const SYNC_TOKEN_WARN_AGE_MS = SYNC_TOKEN_LIFETIME_MS / 2;
+/** The longest ASANA_LATE_WINDOW accepted: every gid shipped within it is kept in the state file. */
+export const MAX_LATE_WINDOW_MS = 24 * 3_600_000;
 /** The smallest poll interval accepted: below this the receiver only burns the request budget. */
 export const MIN_POLL_INTERVAL_MS = 1_000;
 /** actor_type values the Audit Log API documents. Others are passed on with a warning. */
@@ -112,6 +118,9 @@ export const DEFAULTS = {
   streams: ['audit_log'] as readonly StreamName[],
   startAt: '24h',
   pollInterval: '30s',
+  /** Asana has been seen recording audit events up to ~30 minutes after their created_at. */
+  lateWindow: '30m',
+  lateRescanInterval: '5m',
   stateFile: './data/state.json',
   /** Asana: 1500 requests/min per token on paid plans, 150 on free ones. */
   maxRequestsPerMinute: 1500,
@@ -168,6 +177,17 @@ const ENV_VAR_LIST = [
     name: 'ASANA_POLL_INTERVAL',
     description: `Pause between polls once caught up (30s, 5m); at least ${formatDuration(MIN_POLL_INTERVAL_MS)}.`,
     default: DEFAULTS.pollInterval,
+  },
+  {
+    name: 'ASANA_LATE_WINDOW',
+    description:
+      'Asana may record an audit event minutes after its created_at, behind the position already read: the receiver re-reads this trailing window and ships the events it had not shipped (0s turns it off; at most 24h).',
+    default: DEFAULTS.lateWindow,
+  },
+  {
+    name: 'ASANA_LATE_RESCAN_INTERVAL',
+    description: `How often the late-event window is re-read (shorter than ASANA_LATE_WINDOW; at least ${formatDuration(MIN_POLL_INTERVAL_MS)}).`,
+    default: DEFAULTS.lateRescanInterval,
   },
   { name: 'ASANA_STATE_FILE', description: 'Checkpoint file (where each stream is).', default: DEFAULTS.stateFile },
   {
@@ -306,6 +326,14 @@ export function loadConfig(
     problems,
     warnings,
   );
+  const lateWindowMs = check('ASANA_LATE_WINDOW', durationSchema(0, 'e.g. 30m, or 0s to turn late-event re-scans off', MAX_LATE_WINDOW_MS));
+  const lateRescanIntervalMs = check('ASANA_LATE_RESCAN_INTERVAL', durationSchema(MIN_POLL_INTERVAL_MS, 'e.g. 5m'));
+  if (lateWindowMs !== undefined && lateRescanIntervalMs !== undefined && lateWindowMs > 0 && lateRescanIntervalMs >= lateWindowMs) {
+    // An event recorded late must still be inside the window at the next re-scan.
+    problems.push(
+      `${where('ASANA_LATE_RESCAN_INTERVAL')} (${formatDuration(lateRescanIntervalMs)}) must be shorter than ${where('ASANA_LATE_WINDOW')} (${formatDuration(lateWindowMs)}): a late event could leave the window between two re-scans`,
+    );
+  }
   const stateFile = check('ASANA_STATE_FILE', z.string());
   const maxRequestsPerMinute = check(
     'ASANA_MAX_REQUESTS_PER_MINUTE',
@@ -375,6 +403,7 @@ export function loadConfig(
   if (
     token === undefined || workspaceGids === undefined || apiUrl === undefined || streams === undefined ||
     startAt === undefined || pollIntervalMs === undefined || stateFile === undefined ||
+    lateWindowMs === undefined || lateRescanIntervalMs === undefined ||
     maxRequestsPerMinute === undefined || logsUrl === undefined || protocol === undefined ||
     compression === undefined || timeoutMs === undefined || level === undefined || format === undefined
   ) {
@@ -383,7 +412,19 @@ export function loadConfig(
   }
 
   const config: LoadedConfig = {
-    asana: { token, workspaceGids, apiUrl, streams, startAt, pollIntervalMs, maxRequestsPerMinute, auditFilters, eventResources },
+    asana: {
+      token,
+      workspaceGids,
+      apiUrl,
+      streams,
+      startAt,
+      pollIntervalMs,
+      maxRequestsPerMinute,
+      auditFilters,
+      eventResources,
+      lateWindowMs,
+      lateRescanIntervalMs,
+    },
     stateFile,
     otlp: { logsUrl, protocol, headers, compression, timeoutMs, endpointIsDefault },
     resourceAttributes,
@@ -611,7 +652,7 @@ function httpUrlSchema(example: string) {
   );
 }
 
-function durationSchema(minMs: number, example: string) {
+function durationSchema(minMs: number, example: string, maxMs = Number.POSITIVE_INFINITY) {
   return z.string().transform((text, ctx) => {
     const ms = parseDuration(text);
     if (ms === undefined) {
@@ -620,6 +661,10 @@ function durationSchema(minMs: number, example: string) {
     }
     if (ms < minMs) {
       ctx.addIssue({ code: 'custom', message: `${text} is too short: at least ${formatDuration(minMs)}` });
+      return z.NEVER;
+    }
+    if (ms > maxMs) {
+      ctx.addIssue({ code: 'custom', message: `${text} is too long: at most ${formatDuration(maxMs)}` });
       return z.NEVER;
     }
     return ms;
@@ -722,7 +767,15 @@ function errCode(err: unknown): string {
   return typeof code === 'string' ? code : err instanceof Error ? err.message : String(err);
 }
 
+/**
+ * Hides the given secrets, and anything shaped like an Asana personal-access or service-account token
+ * (`1/123…:hex…`, `2/123…/456…:hex…`): a token pasted into the wrong variable is echoed by no message,
+ * even when ASANA_TOKEN itself is unset.
+ */
 function scrubber(secrets: Array<string | undefined>): (text: string) => string {
   const list = [...new Set(secrets.map((s) => s?.trim()).filter((s): s is string => s !== undefined && s.length >= 4))];
-  return (text) => list.reduce((t, s) => t.split(s).join('[REDACTED]'), text);
+  return (text) => list.reduce((t, s) => t.split(s).join('[REDACTED]'), text).replace(ASANA_TOKEN_SHAPE, '[REDACTED]');
 }
+
+/** The shape of Asana personal-access and service-account tokens. */
+export const ASANA_TOKEN_SHAPE = /\b\d\/\d{4,}(?:\/\d{4,})?:[0-9A-Za-z]{16,}/g;

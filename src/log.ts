@@ -1,5 +1,5 @@
 import winston from 'winston';
-import type { LogFormat, LogLevel } from './config.ts';
+import { ASANA_TOKEN_SHAPE, type LogFormat, type LogLevel } from './config.ts';
 
 /**
  * The receiver's own logs: winston to stderr (stdout belongs to the demo's records and to command
@@ -16,11 +16,11 @@ export function registerSecret(value: string | undefined): void {
   if (value && value.length >= 4) secrets.add(value);
 }
 
-/** Replaces every registered secret in a string. */
+/** Replaces every registered secret, and anything shaped like an Asana token, in a string. */
 export function redact(text: string): string {
   let out = text;
   for (const s of secrets) if (out.includes(s)) out = out.split(s).join(REDACTED);
-  return out;
+  return out.replace(ASANA_TOKEN_SHAPE, REDACTED);
 }
 
 function redactDeep(value: unknown, depth = 0): unknown {

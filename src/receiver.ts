@@ -10,6 +10,7 @@ import { openFileStateStore } from './state/file-store.ts';
 import type { StateStore } from './state/types.ts';
 import { AuditLogStream } from './streams/audit-log.ts';
 import { EventStream } from './streams/events.ts';
+import { LateRescan, LateRescanningStream } from './streams/late-rescan.ts';
 import type { PageReport, Stream } from './streams/types.ts';
 
 export interface ReceiverDeps {
@@ -60,15 +61,15 @@ export class Receiver {
     const common = { api, store, sink, pollIntervalMs: config.asana.pollIntervalMs, log, onPage: deps.onPage, backoff: deps.backoff };
     for (const workspaceGid of config.asana.workspaceGids) {
       if (config.asana.streams.includes('audit_log')) {
-        streams.push(
-          new AuditLogStream({
-            ...common,
-            resource: resourceOf(workspaceGid),
-            workspaceGid,
-            filters: config.asana.auditFilters,
-            startAt: config.asana.startAt,
-          }),
-        );
+        const resource = resourceOf(workspaceGid);
+        const { lateWindowMs, lateRescanIntervalMs, auditFilters: filters } = config.asana;
+        const stream = new AuditLogStream({ ...common, resource, workspaceGid, filters, startAt: config.asana.startAt, lateWindowMs });
+        // Late events: the stream and its re-scan of the trailing window, in turn (late-rescan.ts).
+        const rescan = new LateRescan({
+          api, store, sink, resource, key: stream.key, workspaceGid, filters, log,
+          windowMs: lateWindowMs, intervalMs: lateRescanIntervalMs, backoff: deps.backoff, onPage: deps.onPage,
+        });
+        streams.push(lateWindowMs > 0 ? new LateRescanningStream(stream, rescan, config.asana.pollIntervalMs) : stream);
       }
       if (config.asana.streams.includes('workspace_events')) {
         streams.push(new EventStream({ ...common, source: 'workspace_events', resource: resourceOf(workspaceGid), workspaceGid }));

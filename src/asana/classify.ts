@@ -86,11 +86,10 @@ export function parseAuditLogPage(bodyText: string): AuditLogPage | string {
     return 'response has no "data" array';
   }
   const page = parsed as { data: unknown[]; next_page?: unknown };
-  const np = page.next_page;
-  const nextPage =
-    np && typeof np === 'object'
-      ? (np as AuditLogPage['next_page'])
-      : null;
+  // Only a non-empty string is an offset: anything else would be saved as the cursor and break the
+  // state file or the next request. Without one, the stream resumes from the last shipped time.
+  const offset = (page.next_page as { offset?: unknown } | null | undefined)?.offset;
+  const nextPage = typeof offset === 'string' && offset !== '' ? { offset } : null;
   return { data: page.data as AuditLogPage['data'], next_page: nextPage };
 }
 

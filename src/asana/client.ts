@@ -12,12 +12,19 @@ export const PAGE_LIMIT = 100;
 /** One request may take this long before it is abandoned and retried. */
 export const REQUEST_TIMEOUT_MS = 30_000;
 
-/** What the streams depend on: one page per call, retried until it succeeds or cannot. */
-export interface AsanaApi {
+/** What the audit-log streams depend on: one page per call, retried until it succeeds or cannot. */
+export interface AuditLogApi {
   getAuditLogPage(query: AuditLogQuery, signal?: AbortSignal): Promise<AuditLogPage>;
+}
+
+/** What the event streams depend on. */
+export interface EventsApi {
   /** One events page, or Asana's 412 with a fresh sync token (as data: the first call always gets it). */
   getEvents(query: EventsQuery, signal?: AbortSignal): Promise<EventsResult>;
 }
+
+/** The whole Asana API the receiver uses. */
+export interface AsanaApi extends AuditLogApi, EventsApi {}
 
 /** The offset was refused (expired or invalid): the stream must resume another way. */
 export class OffsetRejectedError extends AsanaRequestError {

@@ -22,6 +22,8 @@ const USAGE = `usage: node src/simulator/main.ts [options]
   --activity-backlog N  activity events recorded before start (no sync token returns them)
   --live EPS          new audit events per second while running
   --live-activity EPS new activity events per second while running
+  --late F            this fraction (0..1) of live events is recorded late (default 0)
+  --late-delay MS     late events are recorded up to MS after their created_at (default 600000)
   --seed N            generator seed (default 1)
   --token T           accepted bearer token (default simulated-token)
   --workspace GID     workspace gid (default 1200000000000001)
@@ -55,6 +57,8 @@ async function main(): Promise<void> {
         'activity-backlog': { type: 'string' },
         live: { type: 'string' },
         'live-activity': { type: 'string' },
+        late: { type: 'string' },
+        'late-delay': { type: 'string' },
         seed: { type: 'string' },
         token: { type: 'string' },
         workspace: { type: 'string' },
@@ -89,6 +93,8 @@ async function main(): Promise<void> {
     host: values.host,
     port: number('port', values.port),
   };
+  const lateFraction = number('late', values.late);
+  if (lateFraction) opts.late = { fraction: Math.min(1, lateFraction), maxDelayMs: number('late-delay', values['late-delay']) ?? 600_000 };
   const sim = await AsanaSimulator.start(opts);
   const live = number('live', values.live);
   const liveActivity = number('live-activity', values['live-activity']);

@@ -5,6 +5,7 @@ import type { ActivityEvent, AuditLogEvent } from '../asana/types.ts';
 import { ActivityGenerator, type ActivityResources } from './activity.ts';
 import { AuditLogPager } from './domain.ts';
 import { EventGenerator } from './events.ts';
+import { Prng } from './prng.ts';
 import { errorResponse, faultResponse, JSON_CONTENT_TYPE, RATE_LIMIT_MESSAGE, type Fault, type SimResponse } from './faults.ts';
 import { SlidingWindowLimiter } from './rate-limit.ts';
 import { EventStore } from './store.ts';
@@ -56,6 +57,11 @@ export interface SimulatorOptions {
   now?: () => number;
   /** Oldest request-log entries are dropped beyond this many. Default 10,000. */
   requestLogLimit?: number;
+  /**
+   * Late events in live activity (startLive): this fraction of the live events is recorded up to
+   * `maxDelayMs` after its created_at, as Asana sometimes does. Default: none.
+   */
+  late?: { fraction: number; maxDelayMs: number };
 }
 
 export interface RequestLogEntry {
@@ -110,6 +116,9 @@ export class AsanaSimulator {
   private readonly waits = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
   private readonly routes: Route[];
   private live: NodeJS.Timeout | undefined;
+  private readonly lateRng: Prng;
+  /** Live events created already but not recorded yet (late events), oldest first. */
+  private readonly pendingLate: Array<{ recordAt: number; event: AuditLogEvent }> = [];
   private baseUrl = '';
   private closed = false;
 
@@ -120,6 +129,7 @@ export class AsanaSimulator {
     this.now = opts.now ?? Date.now;
     const seed = opts.seed ?? 1;
     this.generator = new EventGenerator({ seed, workspaceGid: this.workspaceGid });
+    this.lateRng = new Prng(seed ^ 0x1a7e);
     this.pager = new AuditLogPager({
       store: this.store,
       now: this.now,
@@ -260,7 +270,30 @@ export class AsanaSimulator {
     this.syncLog.expireAll();
   }
 
-  /** Simulated live activity: about `eventsPerSecond` new audit events and `activityPerSecond` activity events, created now. */
+  /**
+   * Asana's late events: `count` events recorded now whose created_at lies `minDelayMs`..`maxDelayMs`
+   * in the past (default: 1 to 10 minutes). The store keeps (created_at, gid) order, so they land
+   * behind the offsets already handed out: an offset never returns them, only a start_at query does.
+   */
+  recordLate(count: number, opts: { minDelayMs?: number; maxDelayMs?: number } = {}): AuditLogEvent[] {
+    const now = this.now();
+    const min = opts.minDelayMs ?? 60_000;
+    const max = Math.max(min, opts.maxDelayMs ?? 600_000);
+    const events = this.generator.generate(count, now - max, now - min);
+    this.store.insert(events);
+    return events;
+  }
+
+  /** Late events of live activity not recorded yet (options.late). */
+  get pendingLateEvents(): number {
+    return this.pendingLate.length;
+  }
+
+  /**
+   * Simulated live activity: about `eventsPerSecond` new audit events and `activityPerSecond`
+   * activity events, created now — and with options.late, a fraction of the audit events recorded
+   * only some time after their created_at.
+   */
   startLive(eventsPerSecond: number, opts: { activityPerSecond?: number } = {}): void {
     this.stopLive();
     const activityPerSecond = opts.activityPerSecond ?? 0;
@@ -268,12 +301,25 @@ export class AsanaSimulator {
     let due = 0;
     let dueActivity = 0;
     this.live = setInterval(() => {
+      const now = this.now();
+      this.recordDueLate(now);
       due += (Math.max(0, eventsPerSecond) * LIVE_TICK_MS) / 1000;
       dueActivity += (Math.max(0, activityPerSecond) * LIVE_TICK_MS) / 1000;
       const n = Math.floor(due);
       if (n > 0) {
         due -= n;
-        this.generate(n);
+        const late = this.o.late;
+        if (!late) {
+          this.generate(n);
+        } else {
+          const onTime: AuditLogEvent[] = [];
+          for (const event of this.generator.generate(n, now, now)) {
+            if (this.lateRng.chance(late.fraction)) this.pendingLate.push({ recordAt: now + this.lateRng.int(1, late.maxDelayMs), event });
+            else onTime.push(event);
+          }
+          this.store.insert(onTime);
+          this.pendingLate.sort((a, b) => a.recordAt - b.recordAt);
+        }
       }
       const m = Math.floor(dueActivity);
       if (m > 0) {
@@ -284,9 +330,23 @@ export class AsanaSimulator {
     this.live.unref();
   }
 
+  private recordDueLate(now: number): void {
+    let i = 0;
+    while (i < this.pendingLate.length && (this.pendingLate[i] as { recordAt: number }).recordAt <= now) i++;
+    if (i > 0) this.store.insert(this.pendingLate.splice(0, i).map((p) => p.event));
+  }
+
+  /** Stops new live events. Late events already created are still recorded when their time comes. */
   stopLive(): void {
     if (this.live) clearInterval(this.live);
     this.live = undefined;
+    if (this.pendingLate.length > 0 && !this.closed) {
+      this.live = setInterval(() => {
+        this.recordDueLate(this.now());
+        if (this.pendingLate.length === 0) this.stopLive();
+      }, LIVE_TICK_MS);
+      this.live.unref();
+    }
   }
 
   /** The next `count` requests get `fault` instead of their answer (queued after earlier faults). */
@@ -298,6 +358,7 @@ export class AsanaSimulator {
     if (this.closed) return;
     this.closed = true;
     this.stopLive();
+    this.pendingLate.length = 0;
     for (const w of this.waits) {
       clearTimeout(w.timer);
       w.resolve();

@@ -278,6 +278,8 @@ const streamStateSchema = z.looseObject({
   sync: z.string().optional(),
   syncAt: z.string().optional(),
   resourceGid: z.string().optional(),
+  caughtUpAt: z.string().optional(),
+  shippedWindow: z.object({ since: z.string(), gids: z.record(z.string(), z.number()) }).optional(),
   eventsShipped: z.number().int().nonnegative(),
   updatedAt: z.string(),
 });

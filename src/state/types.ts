@@ -41,10 +41,29 @@ export interface StreamState {
   syncAt?: string;
   /** resource_events: the resource the cursor follows. */
   resourceGid?: string;
+  /**
+   * When the stream last read an empty page (caught up): it had read everything created before then.
+   * Refreshed at least daily, so Asana's 90-day retention is checked against a real read position.
+   */
+  caughtUpAt?: string;
+  /**
+   * The gids shipped (acknowledged) within the late-event window, so a re-scan of that window ships
+   * only what was not shipped before (src/streams/shipped-window.ts).
+   */
+  shippedWindow?: ShippedWindowState;
   /** Events shipped and acknowledged under this key, ever. */
   eventsShipped: number;
   /** When this entry was last committed. */
   updatedAt: string;
+}
+
+/**
+ * Every gid shipped with a created_at at or after `since` (ISO time), with its created_at in epoch ms.
+ * Entries older than the late-event window are pruned, and `since` moves forward with them.
+ */
+export interface ShippedWindowState {
+  since: string;
+  gids: Record<string, number>;
 }
 
 export interface StateStore {

@@ -1,5 +1,5 @@
 import type { Resource } from '@opentelemetry/resources';
-import type { AsanaApi } from '../asana/client.ts';
+import type { AuditLogApi } from '../asana/client.ts';
 import { OffsetRejectedError } from '../asana/client.ts';
 import type { AuditLogEvent, AuditLogQuery } from '../asana/types.ts';
 import { resolveStartAt, type AuditLogFilters, type StartAt } from '../config.ts';
@@ -11,10 +11,15 @@ import { mapAuditLogEvent } from '../mapping/audit-log.ts';
 import { sleep } from '../retry.ts';
 import { streamKey } from '../state/key.ts';
 import type { StateStore, StreamState } from '../state/types.ts';
+import { caughtUpNeedsRefresh, latest, resumeAfterRefusedOffset, resumeWithinRetention, type ResumeContext } from './resume.ts';
+import { createdAtOf, gidOf, hasShipped, recordShipped, timeMs, windowOf } from './shipped-window.ts';
 import type { CatchUpResult, PageReport, Stream } from './types.ts';
 
+/** A created_at later than the fetch time plus this is not trusted as the resume position. */
+const MAX_CLOCK_SKEW_MS = 3_600_000;
+
 export interface AuditLogStreamOptions {
-  api: AsanaApi;
+  api: AuditLogApi;
   store: StateStore;
   sink: LogSink;
   resource: Resource;
@@ -30,6 +35,8 @@ export interface AuditLogStreamOptions {
   backoff?: (attempt: number) => number;
   /** Called when the stream is caught up (an empty page). */
   onCaughtUp?: (key: string) => void;
+  /** ASANA_LATE_WINDOW: shipped gids within it are recorded for the late-event re-scan; 0 or unset: none. */
+  lateWindowMs?: number;
 }
 
 /**
@@ -70,7 +77,7 @@ export class AuditLogStream implements Stream {
 
   /** Pages until Asana answers with an empty page; every shipped page is committed. */
   async catchUp(signal: AbortSignal): Promise<CatchUpResult> {
-    let state = await this.initialState();
+    let state = await resumeWithinRetention(this.resumeContext(), await this.initialState(), signal);
     let pages = 0;
     let shipped = 0;
     for (;;) {
@@ -80,29 +87,10 @@ export class AuditLogStream implements Stream {
       try {
         page = await this.o.api.getAuditLogPage(query, signal);
       } catch (err) {
-        if (err instanceof OffsetRejectedError && state.offset && state.lastEventAt) {
-          // The offset expired or was refused: resume from the newest shipped instant instead
-          // (start_at is inclusive; the gids already shipped at that instant are skipped).
-          this.o.log.warn('Asana refused the saved offset; resuming from the last shipped event time', {
-            stream: this.key,
-            lastEventAt: state.lastEventAt,
-            reason: err.message,
-          });
-          state = { ...state, offset: undefined, offsetStartAt: undefined };
-          continue;
-        }
         if (err instanceof OffsetRejectedError && state.offset) {
-          // No shipped event time to resume from: restart at the stream's own start (queryFor then
-          // sends start_at=startAt, the query the offset came from). That re-reads everything the
-          // offset covered, so nothing is lost and no gap record is due; an event shipped without a
-          // readable created_at would be shipped again, with the same log.record.uid.
-          this.o.log.warn("Asana refused the saved offset and no shipped event time is known; restarting from the stream's start (nothing is lost)", {
-            stream: this.key,
-            startAt: state.startAt,
-            eventsShipped: state.eventsShipped,
-            reason: err.message,
-          });
-          state = { ...state, offset: undefined, offsetStartAt: undefined };
+          // The offset expired or was refused: resume from the newest shipped instant instead
+          // (start_at is inclusive; the gids already shipped are skipped), or report a gap (resume.ts).
+          state = await resumeAfterRefusedOffset(this.resumeContext(), state, err.message, signal);
           continue;
         }
         throw err;
@@ -113,8 +101,14 @@ export class AuditLogStream implements Stream {
 
       if (page.data.length === 0 || (fresh.length === 0 && (!nextOffset || nextOffset === state.offset))) {
         // Caught up. Keep the newest offset Asana handed out, so the next poll starts there.
-        if (nextOffset && nextOffset !== state.offset) {
-          state = { ...state, offset: nextOffset, offsetStartAt: query.startAt, updatedAt: observedAt.toISOString() };
+        const newOffset = Boolean(nextOffset) && nextOffset !== state.offset;
+        if (newOffset || caughtUpNeedsRefresh(state, observedAt)) {
+          state = {
+            ...state,
+            ...(newOffset ? { offset: nextOffset, offsetStartAt: query.startAt } : {}),
+            caughtUpAt: observedAt.toISOString(),
+            updatedAt: observedAt.toISOString(),
+          };
           await this.o.store.commit(this.key, state);
         }
         this.o.onCaughtUp?.(this.key);
@@ -172,6 +166,20 @@ export class AuditLogStream implements Stream {
     return state;
   }
 
+  private resumeContext(): ResumeContext {
+    return {
+      key: this.key,
+      source: 'audit_log',
+      store: this.o.store,
+      sink: this.o.sink,
+      resource: this.o.resource,
+      log: this.o.log,
+      startAt: this.o.startAt,
+      now: this.now,
+      backoff: this.o.backoff,
+    };
+  }
+
   private queryFor(state: StreamState): AuditLogQuery {
     const f = this.o.filters;
     const query: AuditLogQuery = {
@@ -186,41 +194,59 @@ export class AuditLogStream implements Stream {
       query.startAt = state.offsetStartAt ?? state.startAt;
       query.offset = state.offset;
     } else {
-      query.startAt = state.lastEventAt ?? state.startAt;
+      // The later of the two: startAt moves past lastEventAt when Asana's retention was exceeded.
+      query.startAt = latest(state.lastEventAt, state.startAt);
     }
     return query;
   }
 
-  /** Resuming with start_at=lastEventAt (inclusive) returns that instant's shipped events again. */
+  /**
+   * Resuming with start_at=lastEventAt (inclusive) returns that instant's shipped events again; the
+   * late-event window knows every gid shipped recently. Neither is shipped twice.
+   */
   private skipAlreadyShipped(state: StreamState, query: AuditLogQuery, events: AuditLogEvent[]): AuditLogEvent[] {
-    if (query.offset || !state.lastEventAt || !state.lastEventGids?.length) return events;
-    const boundary = state.lastEventAt;
-    const seen = new Set(state.lastEventGids);
-    return events.filter((e) => !(e.created_at === boundary && seen.has(String(e.gid))));
+    const window = state.shippedWindow;
+    const boundary = !query.offset && state.lastEventAt && state.lastEventGids?.length ? new Set(state.lastEventGids) : undefined;
+    if (!window && !boundary) return events;
+    return events.filter((e) => {
+      const gid = gidOf(e);
+      if (gid === undefined) return true;
+      if (hasShipped(window, gid)) return false;
+      return !(boundary?.has(gid) && createdAtOf(e) === state.lastEventAt);
+    });
   }
 
   private advance(state: StreamState, shipped: AuditLogEvent[], nextOffset: string | undefined, queryStartAt: string | undefined, at: Date): StreamState {
     let lastEventAt = state.lastEventAt;
     let lastEventGids = state.lastEventGids ?? [];
+    let lastEventGid = state.lastEventGid;
     for (const e of shipped) {
-      if (typeof e.created_at !== 'string') continue;
-      if (lastEventAt === undefined || e.created_at > lastEventAt) {
-        lastEventAt = e.created_at;
-        lastEventGids = [String(e.gid)];
-      } else if (e.created_at === lastEventAt) {
-        lastEventGids = [...lastEventGids, String(e.gid)];
+      // Only a readable, not-future created_at becomes the resume position: a bogus one would skip events.
+      const createdAt = createdAtOf(e);
+      const t = timeMs(createdAt);
+      const gid = gidOf(e);
+      if (createdAt === undefined || t === undefined || gid === undefined || t > at.getTime() + MAX_CLOCK_SKEW_MS) continue;
+      lastEventGid = gid;
+      const current = timeMs(lastEventAt);
+      if (current === undefined || t > current) {
+        lastEventAt = createdAt;
+        lastEventGids = [gid];
+      } else if (createdAt === lastEventAt) {
+        lastEventGids = [...lastEventGids, gid];
       }
     }
-    const last = shipped.at(-1);
-    return {
+    const next: StreamState = {
       ...state,
       offset: nextOffset,
       offsetStartAt: nextOffset ? queryStartAt : undefined,
       lastEventAt,
-      lastEventGid: last ? String(last.gid) : state.lastEventGid,
+      lastEventGid,
       lastEventGids,
       eventsShipped: state.eventsShipped + shipped.length,
       updatedAt: at.toISOString(),
     };
+    // Recorded in the same commit as the offset: the late-event re-scan never re-ships this page.
+    if (this.o.lateWindowMs) next.shippedWindow = recordShipped(windowOf(state), shipped, at, this.o.lateWindowMs);
+    return next;
   }
 }

@@ -1,5 +1,5 @@
 import type { Resource } from '@opentelemetry/resources';
-import type { AsanaApi } from '../asana/client.ts';
+import type { EventsApi } from '../asana/client.ts';
 import type { EventsPage, EventsTarget } from '../asana/types.ts';
 import { SYNC_TOKEN_LIFETIME_MS, SYNC_TOKEN_WARN_AGE_MS } from '../config.ts';
 import { formatDuration } from '../duration.ts';
@@ -16,7 +16,7 @@ import type { StateStore, StreamState } from '../state/types.ts';
 import type { CatchUpResult, PageReport, Stream } from './types.ts';
 
 export interface EventStreamOptions {
-  api: AsanaApi;
+  api: EventsApi;
   store: StateStore;
   sink: LogSink;
   resource: Resource;

@@ -61,6 +61,8 @@ describe('loadConfig: defaults', () => {
         maxRequestsPerMinute: 1500,
         auditFilters: {},
         eventResources: [],
+        lateWindowMs: 30 * 60_000,
+        lateRescanIntervalMs: 5 * 60_000,
       },
       stateFile: './data/state.json',
       otlp: {

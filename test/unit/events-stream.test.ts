@@ -1,6 +1,6 @@
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { describe, expect, it } from 'vitest';
-import type { AsanaApi } from '../../src/asana/client.ts';
+import type { EventsApi } from '../../src/asana/client.ts';
 import type { ActivityEvent, EventsQuery, EventsResult } from '../../src/asana/types.ts';
 import type { ExportOutcome, LogBatch, LogSink } from '../../src/export/types.ts';
 import type { StateStore, StreamState } from '../../src/state/types.ts';
@@ -34,8 +34,7 @@ function harness(answers: EventsResult[], opts: { state?: StreamState; now?: num
   const requests: EventsQuery[] = [];
   const committed = new Map<string, StreamState>(opts.state ? [[KEY, opts.state]] : []);
   const batches: LogBatch[] = [];
-  const api: AsanaApi = {
-    getAuditLogPage: () => Promise.reject(new Error('not used')),
+  const api: EventsApi = {
     getEvents: (query) => {
       requests.push(query);
       journal.push(`get ${query.sync ?? '-'}`);

@@ -1,0 +1,156 @@
+import type { Resource } from '@opentelemetry/resources';
+import { ASANA_RETENTION_MS, resolveStartAt, type StartAt } from '../config.ts';
+import { exportUntilAcknowledged } from '../export/deliver.ts';
+import type { LogSink } from '../export/types.ts';
+import type { Logger } from '../log.ts';
+import { mapGap, type Gap } from '../mapping/gap.ts';
+import type { StateStore, StreamState } from '../state/types.ts';
+import { timeMs } from './shipped-window.ts';
+
+/**
+ * Where a stream resumes when its saved position cannot be used as is, and the gap record that says
+ * what was lost when something was. One place for both rules:
+ *
+ * - Asana refused the saved offset (expired or invalid): resume from the last shipped created_at with
+ *   start_at (inclusive), skipping the gids already shipped — nothing lost, at most the boundary
+ *   re-checked. Nothing shipped yet: re-read from the stream's start, which loses nothing either.
+ *   Only a state with neither (hand-edited, or from an unknown writer) cannot be resumed: a gap record
+ *   (`offset_unresumable`) is shipped, then the stream restarts at ASANA_START_AT.
+ * - Asana deletes audit events after 90 days ("AuditLogEvent objects will be permanently deleted from
+ *   our systems after 90 days", Get audit log events). A stream whose read position is older than
+ *   that resumes at the oldest event Asana still has (start_at = now - 90 d), after shipping a gap
+ *   record (`retention_exceeded`, from the read position to the new start).
+ *
+ * A gap record is exported and acknowledged before the new position is committed: a crash in between
+ * re-sends the gap record, never skips it.
+ */
+
+export interface ResumeContext {
+  key: string;
+  /** The stream name, for the gap record's asana.event.source. */
+  source: string;
+  store: StateStore;
+  sink: LogSink;
+  resource: Resource;
+  log: Logger;
+  /** ASANA_START_AT: where an unresumable stream restarts. */
+  startAt: StartAt;
+  now: () => Date;
+  backoff?: (attempt: number) => number;
+}
+
+/** A caught-up stream refreshes its caughtUpAt at least this often, so a quiet stream never looks stale. */
+export const CAUGHT_UP_REFRESH_MS = 86_400_000;
+
+/** True when the caught-up branch should commit even without a new offset: caughtUpAt is missing or old. */
+export function caughtUpNeedsRefresh(state: StreamState, at: Date): boolean {
+  const last = timeMs(state.caughtUpAt);
+  return last === undefined || at.getTime() - last >= CAUGHT_UP_REFRESH_MS;
+}
+
+/** The later of two ISO times (either may be absent). */
+export function latest(a: string | undefined, b: string | undefined): string | undefined {
+  const ta = timeMs(a);
+  const tb = timeMs(b);
+  if (ta === undefined) return tb === undefined ? undefined : b;
+  if (tb === undefined) return a;
+  return tb > ta ? b : a;
+}
+
+/**
+ * How far the stream is known to have read: its newest shipped event, the last time it was caught
+ * up, and its start (nothing before the start is in its scope). Undefined for a stream that has read
+ * nothing yet in a state written within the retention period (its start is then the user's choice:
+ * config warns about an ASANA_START_AT beyond 90 days).
+ */
+function readPosition(state: StreamState, cutoffMs: number): string | undefined {
+  const read = latest(state.lastEventAt, state.caughtUpAt);
+  if (read === undefined && (timeMs(state.updatedAt) ?? 0) >= cutoffMs) return undefined;
+  return latest(read, state.startAt);
+}
+
+/**
+ * The retention rule. Returns the state unchanged when its read position is within Asana's 90 days;
+ * otherwise ships a `retention_exceeded` gap record and commits the position at now - 90 d.
+ */
+export async function resumeWithinRetention(ctx: ResumeContext, state: StreamState, signal: AbortSignal): Promise<StreamState> {
+  const now = ctx.now();
+  const cutoff = new Date(now.getTime() - ASANA_RETENTION_MS);
+  const position = readPosition(state, cutoff.getTime());
+  const positionMs = timeMs(position);
+  if (position === undefined || positionMs === undefined || positionMs >= cutoff.getTime()) return state;
+
+  const gap: Gap = {
+    source: ctx.source,
+    reason: 'retention_exceeded',
+    start: new Date(positionMs),
+    end: cutoff,
+    message:
+      `The receiver had read ${ctx.key} up to ${position}, which is older than Asana's 90-day audit-log retention: ` +
+      `events created between ${position} and ${cutoff.toISOString()} that were not shipped before may have been deleted by Asana and are lost. ` +
+      'The stream resumes at the oldest event Asana still has.',
+  };
+  ctx.log.warn(`retention exceeded: ${gap.message}`, { stream: ctx.key, gapStart: position, gapEnd: cutoff.toISOString() });
+  await shipGap(ctx, gap, now, signal);
+  const next: StreamState = {
+    ...state,
+    offset: undefined,
+    offsetStartAt: undefined,
+    startAt: cutoff.toISOString(),
+    updatedAt: now.toISOString(),
+  };
+  await ctx.store.commit(ctx.key, next);
+  return next;
+}
+
+/**
+ * Asana refused the saved offset: the state to continue with (offset dropped), after shipping and
+ * committing a gap record when the position cannot be recovered. The retention rule then applies to
+ * the time the stream resumes from.
+ */
+export async function resumeAfterRefusedOffset(ctx: ResumeContext, state: StreamState, reason: string, signal: AbortSignal): Promise<StreamState> {
+  const next: StreamState = { ...state, offset: undefined, offsetStartAt: undefined };
+  if (state.lastEventAt !== undefined) {
+    ctx.log.warn('Asana refused the saved offset; resuming from the last shipped event time (inclusive), skipping the events already shipped', {
+      stream: ctx.key,
+      lastEventAt: state.lastEventAt,
+      reason,
+    });
+    return resumeWithinRetention(ctx, next, signal);
+  }
+  const start = state.offsetStartAt ?? state.startAt;
+  if (start !== undefined && timeMs(start) !== undefined) {
+    // Nothing was shipped under this key yet: re-reading from the start loses nothing and repeats nothing.
+    ctx.log.warn('Asana refused the saved offset; no event was shipped yet, so the stream re-reads from its start', {
+      stream: ctx.key,
+      startAt: start,
+      reason,
+    });
+    return resumeWithinRetention(ctx, { ...next, startAt: start }, signal);
+  }
+
+  const now = ctx.now();
+  const restart = resolveStartAt(ctx.startAt, now);
+  const gap: Gap = {
+    source: ctx.source,
+    reason: 'offset_unresumable',
+    end: restart,
+    message:
+      `Asana refused the saved offset of ${ctx.key} (${reason}) and the state holds no time to resume from; ` +
+      `events before ${restart.toISOString()} that were not shipped before may be lost. The stream restarts at ASANA_START_AT.`,
+  };
+  ctx.log.warn(`offset unresumable: ${gap.message}`, { stream: ctx.key, gapEnd: restart.toISOString() });
+  await shipGap(ctx, gap, now, signal);
+  const restarted: StreamState = { ...next, startAt: restart.toISOString(), updatedAt: now.toISOString() };
+  await ctx.store.commit(ctx.key, restarted);
+  return restarted;
+}
+
+/** Exports one gap record and waits for the collector's acknowledgement. */
+async function shipGap(ctx: ResumeContext, gap: Gap, at: Date, signal: AbortSignal): Promise<void> {
+  await exportUntilAcknowledged(ctx.sink, { resource: ctx.resource, records: [mapGap(gap, at)] }, {
+    signal,
+    backoff: ctx.backoff,
+    log: (level, msg, meta) => ctx.log.log(level, msg, { stream: ctx.key, ...meta }),
+  });
+}

@@ -1,0 +1,178 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ASANA_RETENTION_MS } from '../../src/config.ts';
+import { AsanaSimulator, type SimulatorOptions } from '../../src/simulator/index.ts';
+import type { StreamState } from '../../src/state/types.ts';
+import { startOtlpCollector, type OtlpCollector } from '../helpers/otlp-collector.ts';
+import { captureLogger, configFor, runOnce, tempStateFile } from '../helpers/receiver.ts';
+
+/**
+ * Where a stream resumes when its saved position cannot be used as is: Asana refused the offset
+ * (expired or invalid), or the state is older than Asana's 90-day retention. Nothing is lost that
+ * can be recovered, and what cannot be is reported as an `asana.receiver.gap` record.
+ */
+const DAY = 86_400_000;
+let sim: AsanaSimulator;
+let collector: OtlpCollector;
+let stateFile: string;
+
+async function setUp(opts: SimulatorOptions): Promise<void> {
+  sim = await AsanaSimulator.start(opts);
+  collector = await startOtlpCollector();
+  stateFile = await tempStateFile();
+}
+afterEach(async () => {
+  await sim?.close();
+  await collector?.close();
+});
+
+const key = () => `audit_log/${sim.workspaceGid}`;
+const events = () => collector.records.filter((r) => r.eventName !== 'asana.receiver.gap');
+const gaps = () => collector.records.filter((r) => r.eventName === 'asana.receiver.gap');
+const uids = () => events().map((r) => r.attributes['log.record.uid'] as string);
+async function savedState(): Promise<StreamState> {
+  return (JSON.parse(await readFile(stateFile, 'utf8')) as { streams: Record<string, StreamState> }).streams[key()]!;
+}
+async function writeState(state: Partial<StreamState>): Promise<void> {
+  const full = { stream: 'audit_log', workspaceGid: sim.workspaceGid, filters: {}, eventsShipped: 0, updatedAt: new Date().toISOString(), ...state };
+  await writeFile(stateFile, JSON.stringify({ version: 1, streams: { [key()]: full } }), 'utf8');
+}
+
+describe('a refused offset', () => {
+  it('expiring between polls: resumes from the last shipped time, nothing lost, nothing repeated', async () => {
+    let now = Date.now();
+    await setUp({ backlog: 300, seed: 21, offsetTtlMs: 60_000, now: () => now });
+    const { log, lines } = captureLogger();
+    const config = configFor(sim, collector, stateFile);
+    expect(await runOnce(config, log)).toBe(300);
+    now += 5 * 60_000; // the saved offset is now 5 minutes old: expired
+    const later = sim.generate(40);
+    expect(await runOnce(config, log)).toBe(40);
+    expect(sim.requests.some((r) => r.status === 400)).toBe(true);
+    expect(lines().some((l) => l.includes('Asana refused the saved offset; resuming from the last shipped event time'))).toBe(true);
+    expect(uids()).toEqual([...sim.events.slice(0, 300), ...later].map((e) => e.gid));
+    expect(gaps()).toHaveLength(0);
+  });
+
+  it('expiring again and again in the middle of a backlog, even inside same-millisecond bursts: every event exactly once', async () => {
+    // The simulator's clock jumps 2 minutes every 16 readings: the offsets issued before a jump (60 s TTL) expire.
+    let ticks = 0;
+    const t0 = Date.now() - 3_600_000;
+    const clock = () => {
+      ticks++;
+      return t0 + ticks + Math.floor(ticks / 16) * 120_000;
+    };
+    await setUp({ backlog: 2_000, backlogSpanMs: 3_000, seed: 22, offsetTtlMs: 60_000, now: clock });
+    const { log } = captureLogger('warn');
+    expect(await runOnce(configFor(sim, collector, stateFile), log)).toBe(2_000);
+    const refused = sim.requests.filter((r) => r.status === 400).length;
+    expect(refused).toBeGreaterThan(3);
+    expect(uids()).toEqual(sim.events.map((e) => e.gid));
+  });
+
+  it('before anything was shipped: re-reads from the stream start, no gap', async () => {
+    await setUp({ backlog: 150, seed: 23 });
+    const start = new Date(Date.now() - 7 * DAY).toISOString();
+    await writeState({ offset: 'not-an-offset-asana-gave', offsetStartAt: start, startAt: start });
+    const { log } = captureLogger();
+    expect(await runOnce(configFor(sim, collector, stateFile), log)).toBe(150);
+    expect(uids()).toEqual(sim.events.map((e) => e.gid));
+    expect(gaps()).toHaveLength(0);
+  });
+
+  it('with no time to resume from: a gap record (offset_unresumable) first, acknowledged, then a fresh start', async () => {
+    await setUp({ backlog: 120, seed: 24 });
+    await writeState({ offset: 'not-an-offset-asana-gave' });
+    const { log, lines } = captureLogger();
+    const before = Date.now();
+    expect(await runOnce(configFor(sim, collector, stateFile, { ASANA_START_AT: '7d' }), log)).toBe(120);
+    expect(collector.records[0]!.eventName).toBe('asana.receiver.gap'); // the gap comes before the events
+    expect(gaps()).toHaveLength(1);
+    const gap = gaps()[0]!;
+    expect(gap.severityText).toBe('WARN');
+    expect(gap.attributes['asana.gap.reason']).toBe('offset_unresumable');
+    expect(gap.attributes['asana.gap.start']).toBeUndefined(); // unknown
+    const end = Date.parse(gap.attributes['asana.gap.end'] as string);
+    expect(Math.abs(end - (before - 7 * DAY))).toBeLessThan(60_000);
+    expect(uids()).toEqual(sim.events.map((e) => e.gid));
+    expect((await savedState()).startAt).toBe(gap.attributes['asana.gap.end']);
+    expect(lines().some((l) => l.includes('offset unresumable'))).toBe(true);
+
+    expect(await runOnce(configFor(sim, collector, stateFile), log)).toBe(0);
+    expect(gaps()).toHaveLength(1); // reported once
+  });
+
+  it('the gap record is not lost when the collector refuses it: the old position is kept until it is acknowledged', async () => {
+    await setUp({ backlog: 50, seed: 25 });
+    await writeState({ offset: 'not-an-offset-asana-gave' });
+    const before = await readFile(stateFile, 'utf8');
+    collector.failNext(1, 400, { body: 'no' });
+    const { log } = captureLogger();
+    await expect(runOnce(configFor(sim, collector, stateFile), log)).rejects.toMatchObject({ code: 'ERR_EXPORT_REJECTED' });
+    expect(await readFile(stateFile, 'utf8')).toBe(before);
+    expect(await runOnce(configFor(sim, collector, stateFile), log)).toBe(50);
+    expect(gaps()).toHaveLength(1);
+  });
+});
+
+describe("Asana's 90-day retention", () => {
+  it('a state older than 90 days resumes at the oldest available event and reports the gap', async () => {
+    const now = Date.now();
+    await setUp({ seed: 26 });
+    const lastShipped = new Date(now - 100 * DAY).toISOString();
+    // Events Asana would have deleted, then ones it still has.
+    sim.generate(30, { from: new Date(now - 99 * DAY), to: new Date(now - 91 * DAY) });
+    const kept = sim.generate(60, { from: new Date(now - 89 * DAY), to: new Date(now - DAY) });
+    await writeState({ offset: 'offset-from-100-days-ago', lastEventAt: lastShipped, lastEventGids: ['1'], eventsShipped: 5000, updatedAt: lastShipped, startAt: new Date(now - 101 * DAY).toISOString() });
+    const { log, lines } = captureLogger();
+    expect(await runOnce(configFor(sim, collector, stateFile), log)).toBe(60);
+
+    expect(collector.records[0]!.eventName).toBe('asana.receiver.gap');
+    const gap = gaps()[0]!;
+    expect(gap.attributes['asana.gap.reason']).toBe('retention_exceeded');
+    expect(gap.attributes['asana.gap.start']).toBe(lastShipped);
+    const end = Date.parse(gap.attributes['asana.gap.end'] as string);
+    expect(Math.abs(end - (now - ASANA_RETENTION_MS))).toBeLessThan(60_000);
+    expect(String(gap.body)).toContain("older than Asana's 90-day audit-log retention");
+    // It asked from the new start, never with the stale offset.
+    expect(sim.requests.some((r) => r.query.offset === 'offset-from-100-days-ago')).toBe(false);
+    expect(sim.requests[0]!.query.start_at).toBe(gap.attributes['asana.gap.end']);
+    expect(uids()).toEqual(kept.map((e) => e.gid));
+    expect(lines().some((l) => l.includes('retention exceeded'))).toBe(true);
+
+    const state = await savedState();
+    expect(state.startAt).toBe(gap.attributes['asana.gap.end']);
+    expect(state.eventsShipped).toBe(5060);
+    expect(await runOnce(configFor(sim, collector, stateFile), log)).toBe(0);
+    expect(gaps()).toHaveLength(1);
+  });
+
+  it('a quiet stream that was caught up recently is not a gap, however old its last event', async () => {
+    const now = Date.now();
+    await setUp({ seed: 27 });
+    const [old] = sim.generate(1, { from: new Date(now - 120 * DAY) });
+    await writeState({ offset: 'refused-offset', lastEventAt: old!.created_at, lastEventGids: [old!.gid], eventsShipped: 1, caughtUpAt: new Date(now - 3_600_000).toISOString() });
+    const fresh = sim.generate(3);
+    const { log } = captureLogger();
+    expect(await runOnce(configFor(sim, collector, stateFile), log)).toBe(3);
+    expect(gaps()).toHaveLength(0);
+    expect(uids()).toEqual(fresh.map((e) => e.gid));
+  });
+
+  it('a first run with ASANA_START_AT beyond 90 days is the user\'s choice: a warning, no gap record', async () => {
+    await setUp({ backlog: 20, seed: 28 });
+    const { log } = captureLogger();
+    const config = configFor(sim, collector, stateFile, { ASANA_START_AT: '120d' });
+    expect(config.warnings?.some((w) => w.includes('more than 90 days'))).toBe(true);
+    expect(await runOnce(config, log)).toBe(20);
+    expect(gaps()).toHaveLength(0);
+  });
+
+  it('a caught-up stream refreshes caughtUpAt, so its position stays provable', async () => {
+    await setUp({ backlog: 20, seed: 29 });
+    const { log } = captureLogger();
+    await runOnce(configFor(sim, collector, stateFile), log);
+    const state = await savedState();
+    expect(Date.now() - Date.parse(state.caughtUpAt!)).toBeLessThan(60_000);
+  });
+});

@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import type { StreamState } from '../../src/state/types.ts';
+import { createdAtOf, gidOf, hasShipped, MAX_WINDOW_GIDS, pruneWindow, recordShipped, windowOf } from '../../src/streams/shipped-window.ts';
+
+const NOW = new Date('2026-03-01T12:00:00.000Z');
+const MIN = 60_000;
+const WINDOW = 30 * MIN;
+const ago = (ms: number) => new Date(NOW.getTime() - ms).toISOString();
+
+function state(extra: Partial<StreamState> = {}): StreamState {
+  return { stream: 'audit_log', workspaceGid: '1', filters: {}, eventsShipped: 0, updatedAt: NOW.toISOString(), ...extra };
+}
+
+describe('the shipped-gid window', () => {
+  it('starts complete from the newest shipped instant, seeded with the gids shipped at it', () => {
+    const w = windowOf(state({ lastEventAt: ago(5 * MIN), lastEventGids: ['7', '8'], startAt: ago(24 * 60 * MIN) }));
+    expect(w.since).toBe(ago(5 * MIN));
+    expect(w.gids).toEqual({ '7': NOW.getTime() - 5 * MIN, '8': NOW.getTime() - 5 * MIN });
+    // Nothing shipped yet: complete from the stream's start.
+    expect(windowOf(state({ startAt: ago(60 * MIN) })).since).toBe(ago(60 * MIN));
+    // A saved window is used as it is.
+    const saved = { since: ago(MIN), gids: { '1': 1 } };
+    expect(windowOf(state({ shippedWindow: saved, lastEventAt: ago(0) }))).toBe(saved);
+  });
+
+  it('records shipped gids within the window and prunes the rest, moving since forward', () => {
+    let w = windowOf(state({ startAt: ago(24 * 60 * MIN) }));
+    w = recordShipped(w, [
+      { gid: 'old', created_at: ago(45 * MIN) },
+      { gid: 'edge', created_at: ago(WINDOW) },
+      { gid: 'new', created_at: ago(MIN) },
+    ], NOW, WINDOW);
+    expect(Object.keys(w.gids).sort()).toEqual(['edge', 'new']);
+    expect(w.since).toBe(ago(WINDOW));
+    expect(hasShipped(w, 'new')).toBe(true);
+    expect(hasShipped(w, 'old')).toBe(false);
+
+    // Ten minutes later 'edge' has left the window.
+    const later = new Date(NOW.getTime() + 10 * MIN);
+    const w2 = pruneWindow(w, later, WINDOW);
+    expect(Object.keys(w2.gids)).toEqual(['new']);
+    expect(w2.since).toBe(new Date(later.getTime() - WINDOW).toISOString());
+  });
+
+  it('does not record what is older than since (a backlog far behind the window)', () => {
+    const w = recordShipped(windowOf(state({ lastEventAt: ago(10 * MIN) })), [{ gid: 'a', created_at: ago(20 * MIN) }, { gid: 'b', created_at: ago(5 * MIN) }], NOW, WINDOW);
+    expect(Object.keys(w.gids)).toEqual(['b']);
+  });
+
+  it('reads hostile events without throwing: no gid is skipped, a bad or future time counts as now', () => {
+    const events: unknown[] = [null, 7, 'x', [], { gid: null }, { gid: '' }, { gid: 42, created_at: 'yesterday' }, { gid: 'f', created_at: '9999-12-31T23:59:59.999Z' }, { gid: 'n', created_at: 12 }];
+    const w = recordShipped(windowOf(state({ startAt: ago(60 * MIN) })), events, NOW, WINDOW);
+    expect(w.gids).toEqual({ '42': NOW.getTime(), f: NOW.getTime(), n: NOW.getTime() });
+    expect(gidOf({ gid: 12345678901234 })).toBe('12345678901234');
+    expect(gidOf({ gid: { nested: 1 } })).toBeUndefined();
+    expect(createdAtOf({ created_at: 'not a date' })).toBeUndefined();
+    expect(createdAtOf({ created_at: '2026-03-01T11:00:00.000Z' })).toBe('2026-03-01T11:00:00.000Z');
+  });
+
+  it(`keeps at most ${MAX_WINDOW_GIDS} gids: the oldest go and since moves up to the oldest kept`, () => {
+    const events = Array.from({ length: MAX_WINDOW_GIDS + 500 }, (_, i) => ({ gid: String(i), created_at: new Date(NOW.getTime() - WINDOW + 1 + i * 10).toISOString() }));
+    const w = recordShipped(windowOf(state({ startAt: ago(60 * MIN) })), events, new Date(NOW.getTime() + MAX_WINDOW_GIDS * 10), WINDOW + MAX_WINDOW_GIDS * 10);
+    expect(Object.keys(w.gids)).toHaveLength(MAX_WINDOW_GIDS);
+    expect(hasShipped(w, '499')).toBe(false);
+    expect(hasShipped(w, '500')).toBe(true);
+    expect(w.since).toBe(events[500]!.created_at);
+  });
+});
