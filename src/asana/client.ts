@@ -32,8 +32,18 @@ export interface AsanaClientOptions {
   dispatcher?: Dispatcher;
   backoff?: (attempt: number) => number;
   timeoutMs?: number;
-  /** Observes every response status (self-telemetry). */
-  onResponse?: (status: number | 'error') => void;
+  /** Observes every response status (self-telemetry, health): 'error' when no answer came. */
+  onResponse?: (status: number | 'error', info: ResponseInfo) => void;
+}
+
+/** What one attempt came to, for observers. */
+export interface ResponseInfo {
+  workspaceGid: string;
+  outcome: AsanaOutcome<unknown>['kind'];
+  /** 429: the whole token's budget is paused. */
+  rateLimited: boolean;
+  /** Why it is retried, when it is. */
+  reason?: string;
 }
 
 /**
@@ -119,16 +129,25 @@ export class AsanaClient implements AsanaApi {
         },
       });
       const bodyText = await res.body.text();
-      this.opts.onResponse?.(res.statusCode);
-      return classifyAsanaResponse(res.statusCode, res.headers, bodyText, ctx, parse);
+      const outcome = classifyAsanaResponse(res.statusCode, res.headers, bodyText, ctx, parse);
+      this.observe(res.statusCode, ctx, outcome);
+      return outcome;
     } catch (err) {
       if (signal?.aborted) throw new AbortedError();
-      this.opts.onResponse?.('error');
       const reason = timeout.aborted
         ? `no answer from Asana within ${Math.round((this.opts.timeoutMs ?? REQUEST_TIMEOUT_MS) / 1000)}s`
         : `cannot reach Asana at ${this.opts.apiUrl}: ${describeNetworkError(err)}`;
-      return { kind: 'retry', reason, rateLimited: false };
+      const outcome: AsanaOutcome<T> = { kind: 'retry', reason, rateLimited: false };
+      this.observe('error', ctx, outcome);
+      return outcome;
     }
+  }
+
+  private observe(status: number | 'error', ctx: RequestContext, outcome: AsanaOutcome<unknown>): void {
+    if (!this.opts.onResponse) return;
+    const info: ResponseInfo = { workspaceGid: ctx.workspaceGid, outcome: outcome.kind, rateLimited: outcome.kind === 'retry' && outcome.rateLimited };
+    if (outcome.kind === 'retry') info.reason = outcome.reason;
+    this.opts.onResponse(status, info);
   }
 }
 
