@@ -1,5 +1,5 @@
 import { Agent, request, type Dispatcher } from 'undici';
-import { AbortedError, AsanaRequestError } from '../errors.ts';
+import { AbortedError, AsanaRequestError, ExitCode, ReceiverError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { backoffDelay, sleep } from '../retry.ts';
 import { PACKAGE_NAME, PACKAGE_VERSION } from '../version.ts';
@@ -34,6 +34,11 @@ export interface AsanaClientOptions {
   timeoutMs?: number;
   /** Observes every response status (self-telemetry, health): 'error' when no answer came. */
   onResponse?: (status: number | 'error', info: ResponseInfo) => void;
+  /**
+   * Give up after this many attempts with AsanaUnavailableError (`validate`: a short, bounded check).
+   * Default: retry forever, as the receiver must.
+   */
+  maxAttempts?: number;
 }
 
 /** What one attempt came to, for observers. */
@@ -44,6 +49,13 @@ export interface ResponseInfo {
   rateLimited: boolean;
   /** Why it is retried, when it is. */
   reason?: string;
+}
+
+/** Asana could not be reached or kept failing within `maxAttempts` (only when a bound was set). */
+export class AsanaUnavailableError extends ReceiverError {
+  constructor(message: string) {
+    super('ERR_ASANA_UNAVAILABLE', message, ExitCode.fatal);
+  }
 }
 
 /**
@@ -65,7 +77,7 @@ export class AsanaClient implements AsanaApi {
 
   async getAuditLogPage(query: AuditLogQuery, signal?: AbortSignal): Promise<AuditLogPage> {
     const params = new URLSearchParams();
-    params.set('limit', String(PAGE_LIMIT));
+    params.set('limit', String(query.limit ?? PAGE_LIMIT));
     if (query.startAt) params.set('start_at', query.startAt);
     if (query.endAt) params.set('end_at', query.endAt);
     if (query.eventType) params.set('event_type', query.eventType);
@@ -101,6 +113,9 @@ export class AsanaClient implements AsanaApi {
         case 'bad-offset':
           throw new OffsetRejectedError(`Asana refused the saved offset for the ${ctx.what}: ${outcome.message}`);
         case 'retry': {
+          if (this.opts.maxAttempts !== undefined && attempt >= this.opts.maxAttempts) {
+            throw new AsanaUnavailableError(`no usable answer from Asana for the ${ctx.what} after ${attempt} attempts: ${outcome.reason}`);
+          }
           const delay = outcome.retryAfterMs ?? backoff(attempt);
           if (outcome.rateLimited) this.opts.limiter.pauseUntil(Date.now() + delay);
           this.opts.log.warn(`${outcome.reason}; retrying in ${Math.round(delay / 100) / 10}s`, {
