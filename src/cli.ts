@@ -6,6 +6,7 @@ import { ExitCode, ReceiverError } from './errors.ts';
 import { redact, registerSecret } from './log.ts';
 import { runReceiver } from './run.ts';
 import { openFileStateStore, resetFileState } from './state/file-store.ts';
+import { runValidate } from './validate.ts';
 import { PACKAGE_NAME, PACKAGE_VERSION } from './version.ts';
 
 const USAGE = `${PACKAGE_NAME} ${PACKAGE_VERSION}
@@ -14,6 +15,9 @@ Ships Asana audit log and activity events as OpenTelemetry log records over OTLP
 Usage:
   asana-otel-receiver run   [--config FILE]   poll forever (SIGTERM/SIGINT: stop cleanly)
   asana-otel-receiver once  [--config FILE]   poll every stream until caught up, ship, commit, exit
+  asana-otel-receiver validate [--config FILE]
+                                              test the setup: configuration, token and audit-log access
+                                              per workspace, state file, OTLP endpoint; nothing is shipped
   asana-otel-receiver state show  [--json]    each stream's position: last event time, lag
   asana-otel-receiver state reset (--stream KEY | --all)
                                               forget a stream's position (it restarts at ASANA_START_AT)
@@ -65,6 +69,8 @@ async function main(argv: string[]): Promise<number> {
     case 'run':
     case 'once':
       return runReceiver(command, loadConfigOrExit(values.config));
+    case 'validate':
+      return runValidate({ env: process.env, configFile: values.config });
     case 'state':
       return stateCommand(sub, values);
     case 'demo':

@@ -27,6 +27,7 @@ export type StreamName = (typeof KNOWN_STREAMS)[number];
 export type OtlpProtocol = 'http/protobuf' | 'http/json';
 export type LogFormat = 'json' | 'pretty';
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
+export type MetricsExporter = 'otlp' | 'none';
 
 export interface AuditLogFilters {
   eventType?: string;
@@ -81,6 +82,34 @@ export interface Config {
   log: { level: LogLevel; format: LogFormat };
   /** Problems that do not stop start-up (log them at warn). Always set by loadConfig. */
   warnings?: string[];
+  // --- health endpoint and self-telemetry (issue 4) ---
+  /** ASANA_HEALTH_ADDR; absent when it is `off`. */
+  health?: HealthAddr;
+  /** Self-telemetry metrics over OTLP; absent when OTEL_METRICS_EXPORTER=none. */
+  metrics?: MetricsConfig;
+}
+
+/** Where /healthz and /readyz are served (node:http). Port 0 picks a free port (tests). */
+export interface HealthAddr {
+  host: string;
+  port: number;
+}
+
+/**
+ * The receiver's own metrics (OTLP/HTTP). The generic OTEL_EXPORTER_OTLP_* settings apply, as the
+ * OTel spec says: the _LOGS_ variants are for logs only.
+ */
+export interface MetricsConfig {
+  /** Full URL metrics are POSTed to (…/v1/metrics appended to OTEL_EXPORTER_OTLP_ENDPOINT per spec). */
+  url: string;
+  protocol: OtlpProtocol;
+  headers: Record<string, string>;
+  compression: 'gzip' | 'none';
+  timeoutMs: number;
+  /** OTEL_METRIC_EXPORT_INTERVAL. */
+  intervalMs: number;
+  /** True when neither OTEL_EXPORTER_OTLP_ENDPOINT nor ..._METRICS_ENDPOINT was set. */
+  endpointIsDefault: boolean;
 }
 
 /** What loadConfig returns: warnings always present. */
@@ -107,6 +136,7 @@ const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
 const LOG_FORMATS = ['json', 'pretty'] as const;
 /** OTLP/HTTP signal path (OTel spec, "Endpoint URLs for OTLP/HTTP"). */
 const OTLP_LOGS_PATH = 'v1/logs';
+const OTLP_METRICS_PATH = 'v1/metrics';
 
 /**
  * Every default, in one place (contrib's createDefaultConfig). ENV_VARS shows them as the text a user
@@ -131,6 +161,13 @@ export const DEFAULTS = {
   otlpTimeoutMs: 10_000,
   logLevel: 'info' as LogLevel,
   logFormat: 'json' as LogFormat,
+  // --- health endpoint and self-telemetry (issue 4) ---
+  /** The OpenTelemetry Collector's health_check extension listens here too: probes need no new port. */
+  healthAddr: '0.0.0.0:13133',
+  /** OTel spec: OTEL_METRICS_EXPORTER defaults to otlp; `none` turns metrics off. */
+  metricsExporter: 'otlp' as MetricsExporter,
+  /** OTel spec default of OTEL_METRIC_EXPORT_INTERVAL. */
+  metricExportIntervalMs: 60_000,
 } as const;
 
 export interface EnvVarSpec {
@@ -241,6 +278,26 @@ const ENV_VAR_LIST = [
   { name: 'OTEL_RESOURCE_ATTRIBUTES', description: 'Extra resource attributes: key=value,key2=value2 (values percent-decoded).' },
   { name: 'LOG_LEVEL', description: "The receiver's own log level: error, warn, info, debug.", default: DEFAULTS.logLevel },
   { name: 'LOG_FORMAT', description: "The receiver's own log format: json or pretty.", default: DEFAULTS.logFormat },
+  // --- health endpoint and self-telemetry (issue 4) ---
+  {
+    name: 'ASANA_HEALTH_ADDR',
+    description: 'host:port of the health endpoint (/healthz, /readyz) served by `run`; `off` disables it.',
+    default: DEFAULTS.healthAddr,
+  },
+  {
+    name: 'OTEL_METRICS_EXPORTER',
+    description: "The receiver's own metrics: otlp (to the OTLP endpoint) or none.",
+    default: DEFAULTS.metricsExporter,
+  },
+  {
+    name: 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT',
+    description: `Full OTLP/HTTP metrics URL, used as-is (wins over OTEL_EXPORTER_OTLP_ENDPOINT; unset: ${appendSignalPath(DEFAULTS.otlpEndpoint, OTLP_METRICS_PATH)}).`,
+  },
+  {
+    name: 'OTEL_METRIC_EXPORT_INTERVAL',
+    description: 'Milliseconds between two exports of the receiver\'s own metrics.',
+    default: String(DEFAULTS.metricExportIntervalMs),
+  },
 ] as const satisfies readonly EnvVarSpec[];
 
 export type EnvVarName = (typeof ENV_VAR_LIST)[number]['name'];
@@ -397,6 +454,10 @@ export function loadConfig(
     z.enum(LOG_FORMATS, { error: (iss) => `"${String(iss.input)}" is not a log format: use json or pretty` }),
   );
 
+  // --- Health endpoint and self-telemetry (issue 4) ---
+  const health = check('ASANA_HEALTH_ADDR', healthAddrSchema);
+  const metrics = metricsConfig();
+
   // The token must not leak through any message, however it got there (e.g. pasted into the wrong variable).
   const scrub = scrubber([env.ASANA_TOKEN, fromFile.ASANA_TOKEN, token]);
   if (problems.length > 0) throw new ConfigError(problems.map(scrub));
@@ -432,7 +493,66 @@ export function loadConfig(
     warnings: warnings.map(scrub),
   };
   if (serviceName !== undefined) config.serviceName = serviceName;
+  if (health) config.health = health;
+  if (metrics) config.metrics = metrics;
   return config;
+
+  /**
+   * OTEL_METRICS_EXPORTER and the OTLP settings metrics use: the METRICS endpoint, else the generic
+   * OTEL_EXPORTER_OTLP_* ones (never the _LOGS_ ones, per the OTel spec). A generic variable the logs
+   * block already checked is not reported twice.
+   */
+  function metricsConfig(): MetricsConfig | undefined {
+    const exporter = check('OTEL_METRICS_EXPORTER', metricsExporterSchema);
+    const intervalMs = check('OTEL_METRIC_EXPORT_INTERVAL', positiveIntSchema('milliseconds, e.g. 60000'));
+    if (exporter !== 'otlp') return undefined;
+    const quiet = <T>(name: EnvVarName, schema: z.ZodType<T>): T | undefined => {
+      const r = schema.safeParse(value(name));
+      return r.success ? r.data : undefined;
+    };
+    /**
+     * A generic variable the logs block already checked (a problem there was reported), or one the
+     * logs do not use because their _LOGS_ variant wins: then a bad value only turns metrics off,
+     * with a warning. The receiver's own metrics never stop it from shipping logs.
+     */
+    const generic = <T>(name: EnvVarName, logsName: EnvVarName, schema: z.ZodType<T>): T | undefined => {
+      const r = schema.safeParse(value(name));
+      if (r.success) return r.data;
+      if (given(logsName) !== undefined) {
+        const why = r.error.issues.map((i) => i.message).join('; ');
+        warnings.push(`${where(name)}: ${why}; the receiver's own metrics are off (logs use ${logsName}). Set OTEL_METRICS_EXPORTER=none to silence this`);
+      }
+      return undefined;
+    };
+    const metricsEndpointSet = given('OTEL_EXPORTER_OTLP_METRICS_ENDPOINT') !== undefined;
+    const url = metricsEndpointSet
+      ? check('OTEL_EXPORTER_OTLP_METRICS_ENDPOINT', httpUrlSchema('e.g. http://collector:4318/v1/metrics'))
+      : generic(
+          'OTEL_EXPORTER_OTLP_ENDPOINT',
+          'OTEL_EXPORTER_OTLP_LOGS_ENDPOINT',
+          httpUrlSchema('e.g. http://collector:4318').transform((e) => appendSignalPath(e, OTLP_METRICS_PATH)),
+        );
+    const mProtocol = generic('OTEL_EXPORTER_OTLP_PROTOCOL', 'OTEL_EXPORTER_OTLP_LOGS_PROTOCOL', protocolSchema);
+    const mCompression = generic(
+      'OTEL_EXPORTER_OTLP_COMPRESSION',
+      'OTEL_EXPORTER_OTLP_LOGS_COMPRESSION',
+      z.enum(['gzip', 'none'], { error: (iss) => `"${String(iss.input)}" is not a compression: use gzip or none` }),
+    );
+    const mTimeoutMs = generic('OTEL_EXPORTER_OTLP_TIMEOUT', 'OTEL_EXPORTER_OTLP_LOGS_TIMEOUT', positiveIntSchema('milliseconds, e.g. 10000'));
+    const mHeaders = quiet('OTEL_EXPORTER_OTLP_HEADERS', keyValueListSchema('header')) ?? {};
+    if (url === undefined || mProtocol === undefined || mCompression === undefined || mTimeoutMs === undefined || intervalMs === undefined) {
+      return undefined; // each came with a problem or a warning
+    }
+    return {
+      url,
+      protocol: mProtocol,
+      headers: mHeaders,
+      compression: mCompression,
+      timeoutMs: mTimeoutMs,
+      intervalMs,
+      endpointIsDefault: !metricsEndpointSet && given('OTEL_EXPORTER_OTLP_ENDPOINT') === undefined,
+    };
+  }
 }
 
 /** A copy of the config that is safe to print (`validate`, debug logs): token and header values hidden. */
@@ -447,7 +567,11 @@ export function redactConfig<C extends Config>(config: C): C {
 
 /** OTel spec: the generic endpoint gets the signal path appended, respecting a trailing slash. */
 export function appendLogsPath(endpoint: string): string {
-  return endpoint.endsWith('/') ? `${endpoint}${OTLP_LOGS_PATH}` : `${endpoint}/${OTLP_LOGS_PATH}`;
+  return appendSignalPath(endpoint, OTLP_LOGS_PATH);
+}
+
+function appendSignalPath(endpoint: string, path: string): string {
+  return endpoint.endsWith('/') ? `${endpoint}${path}` : `${endpoint}/${path}`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -759,6 +883,33 @@ function keyValueListSchema(kind: 'header' | 'attribute') {
       return out;
     });
 }
+
+// --- health endpoint and self-telemetry (issue 4) ---
+
+/**
+ * ASANA_HEALTH_ADDR: `host:port` (`[::1]:13133` for IPv6; `:13133` means every interface), or
+ * `off`. An empty value means the default, as for every variable; `off` is the one way to disable it.
+ */
+const healthAddrSchema = z.string().transform((text, ctx): HealthAddr | undefined => {
+  if (text.toLowerCase() === 'off') return undefined;
+  const m = /^(?:\[(?<v6>[0-9a-fA-F:.]+)\]|(?<host>[^\s:[\]]*)):(?<port>\d{1,5})$/.exec(text);
+  const port = Number(m?.groups?.port);
+  if (!m || !(port >= 0 && port <= 65_535)) {
+    ctx.addIssue({ code: 'custom', message: `"${text}" is not host:port: e.g. 0.0.0.0:13133, 127.0.0.1:8080, or off to disable the health endpoint` });
+    return z.NEVER;
+  }
+  const host = m.groups?.v6 ?? (m.groups?.host || '0.0.0.0');
+  return { host, port };
+});
+
+const metricsExporterSchema = z.string().transform((text, ctx): MetricsExporter => {
+  if (text === 'otlp' || text === 'none') return text;
+  ctx.addIssue({
+    code: 'custom',
+    message: `"${text}" is not supported: use otlp (the receiver's metrics go to the OTLP endpoint, where a collector can turn them into Prometheus or anything else) or none`,
+  });
+  return z.NEVER;
+});
 
 // ---------------------------------------------------------------------------------------------
 

@@ -45,6 +45,12 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
       ASANA_POLL_INTERVAL: process.env.ASANA_POLL_INTERVAL ?? '2s',
       ASANA_STATE_FILE: join(dir, 'state.json'),
       LOG_FORMAT: process.env.LOG_FORMAT ?? 'pretty',
+      // The demo serves /healthz and /readyz on a free loopback port (its start-up line names it),
+      // so it never collides with a collector's health_check on 13133.
+      ASANA_HEALTH_ADDR: process.env.ASANA_HEALTH_ADDR ?? '127.0.0.1:0',
+      // When it prints to the console there is no collector for the receiver's own metrics either.
+      OTEL_METRICS_EXPORTER:
+        process.env.OTEL_METRICS_EXPORTER ?? (process.env.OTEL_EXPORTER_OTLP_ENDPOINT || process.env.OTEL_EXPORTER_OTLP_LOGS_ENDPOINT ? undefined : 'none'),
     };
     const config = loadConfig(env);
     registerSecret(config.asana.token);

@@ -80,3 +80,22 @@ export class AbortedError extends Error {
     this.name = 'AbortedError';
   }
 }
+
+// --- several workspaces in one process (issue 4) ---
+
+/**
+ * Streams stopped on errors confined to them (each logged when it happened) while the others went
+ * on. Exits with the first failure's code, so a 403 on one workspace still exits 3.
+ */
+export class StreamsFailedError extends ReceiverError {
+  readonly failures: ReadonlyArray<{ key: string; code: string; exitCode: ExitCode }>;
+  constructor(failures: Array<{ key: string; code: string; exitCode: ExitCode }>, total: number, others?: string) {
+    super(
+      'ERR_STREAMS_FAILED',
+      `${failures.length} of ${total} streams stopped (${failures.map((f) => `${f.key}: ${f.code}`).join(', ')}); ` +
+        `${others ? `${others}. ` : ''}Fix what the error above each names, then run again: the stopped streams resume from their saved position`,
+      failures[0]?.exitCode ?? ExitCode.fatal,
+    );
+    this.failures = failures;
+  }
+}

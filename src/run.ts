@@ -1,15 +1,34 @@
 import type { Config } from './config.ts';
 import { AbortedError, ExitCode, ReceiverError } from './errors.ts';
+import { safeUrl } from './export/classify.ts';
 import { createLogger, flushLogger, type Logger } from './log.ts';
 import { Receiver, type ReceiverDeps } from './receiver.ts';
+import { startHealthServer, type HealthServer } from './telemetry/health-server.ts';
+import { TtyLine } from './telemetry/progress.ts';
+import { Telemetry } from './telemetry/telemetry.ts';
 import { PACKAGE_NAME, PACKAGE_VERSION } from './version.ts';
 
 /** How long a shutdown may take before the process exits anyway (the promise is 10 s). */
 const SHUTDOWN_DEADLINE_MS = 9_000;
 
-/** run / once: the receiver with signal handling. */
-export async function runReceiver(mode: 'run' | 'once', config: Config, log?: Logger, deps: ReceiverDeps = {}): Promise<number> {
-  const logger = log ?? createLogger(config.log);
+// --- health endpoint, self-telemetry, progress (issue 4) ---
+export interface RunDeps extends ReceiverDeps {
+  /** Tests: called with the health endpoint's URL (http://host:port) once it listens. */
+  onHealthListening?: (url: string) => void;
+  /** Tests: the progress log line interval (default 10 s). */
+  progressLogIntervalMs?: number;
+  /** Tests: a terminal stand-in for the progress bar (default: stderr when it is a terminal and no logger is given). */
+  progressLine?: TtyLine;
+}
+
+/**
+ * run / once: the receiver with signal handling, the health endpoint (`run` only: `once` is a job
+ * whose exit code is its health), self-telemetry metrics and backfill progress.
+ */
+export async function runReceiver(mode: 'run' | 'once', config: Config, log?: Logger, deps: RunDeps = {}): Promise<number> {
+  const line = deps.progressLine ?? (log === undefined && process.stderr.isTTY ? new TtyLine(process.stderr) : undefined);
+  // On a terminal, log lines go through the progress line so that the bar never garbles them.
+  const logger = log ?? createLogger(line ? { ...config.log, stream: line.logStream() } : config.log);
   for (const w of config.warnings ?? []) logger.warn(w);
   const controller = new AbortController();
   let stopping = false;
@@ -30,27 +49,40 @@ export async function runReceiver(mode: 'run' | 'once', config: Config, log?: Lo
   process.on('SIGINT', onSignal);
 
   let receiver: Receiver | undefined;
+  let health: HealthServer | undefined;
+  const telemetry = new Telemetry(config, logger, { mode, line, progressLogIntervalMs: deps.progressLogIntervalMs });
   try {
-    receiver = await Receiver.create(config, logger, deps);
+    receiver = await Receiver.create(config, logger, { ...deps, observer: telemetry });
+    if (mode === 'run' && config.health) {
+      health = await startHealthServer(config.health, telemetry.board);
+      deps.onHealthListening?.(health.url);
+    }
+    telemetry.start();
     logger.info(`${PACKAGE_NAME} ${PACKAGE_VERSION} starting (${mode})`, {
       workspaces: config.asana.workspaceGids,
       streams: config.asana.streams,
       target: receiver.target,
       protocol: config.otlp.protocol,
       stateFile: config.stateFile,
+      health: health ? `${health.url}/healthz, ${health.url}/readyz` : 'off',
+      metrics: config.metrics ? safeUrl(config.metrics.url) : 'off',
     });
     if (mode === 'once') {
       const shipped = await receiver.once(controller.signal);
+      telemetry.progress.stop();
       logger.info('caught up', { shipped });
     } else {
       await receiver.run(controller.signal);
     }
     return ExitCode.ok;
   } catch (err) {
+    telemetry.progress.stop(); // the bar leaves the terminal before the last lines
     if (err instanceof AbortedError) return ExitCode.ok;
     return reportFatal(err, logger);
   } finally {
+    await health?.close();
     await receiver?.close();
+    await telemetry.shutdown();
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
     if (!log) await flushLogger(logger);

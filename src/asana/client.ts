@@ -1,5 +1,5 @@
 import { Agent, request, type Dispatcher } from 'undici';
-import { AbortedError, AsanaRequestError } from '../errors.ts';
+import { AbortedError, AsanaRequestError, ExitCode, ReceiverError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { backoffDelay, sleep } from '../retry.ts';
 import { PACKAGE_NAME, PACKAGE_VERSION } from '../version.ts';
@@ -41,8 +41,30 @@ export interface AsanaClientOptions {
   dispatcher?: Dispatcher;
   backoff?: (attempt: number) => number;
   timeoutMs?: number;
-  /** Observes every response status (self-telemetry). */
-  onResponse?: (status: number | 'error') => void;
+  /** Observes every response status (self-telemetry, health): 'error' when no answer came. */
+  onResponse?: (status: number | 'error', info: ResponseInfo) => void;
+  /**
+   * Give up after this many attempts with AsanaUnavailableError (`validate`: a short, bounded check).
+   * Default: retry forever, as the receiver must.
+   */
+  maxAttempts?: number;
+}
+
+/** What one attempt came to, for observers. */
+export interface ResponseInfo {
+  workspaceGid: string;
+  outcome: AsanaOutcome<unknown>['kind'];
+  /** 429: the whole token's budget is paused. */
+  rateLimited: boolean;
+  /** Why it is retried, when it is. */
+  reason?: string;
+}
+
+/** Asana could not be reached or kept failing within `maxAttempts` (only when a bound was set). */
+export class AsanaUnavailableError extends ReceiverError {
+  constructor(message: string) {
+    super('ERR_ASANA_UNAVAILABLE', message, ExitCode.fatal);
+  }
 }
 
 /**
@@ -64,7 +86,7 @@ export class AsanaClient implements AsanaApi {
 
   async getAuditLogPage(query: AuditLogQuery, signal?: AbortSignal): Promise<AuditLogPage> {
     const params = new URLSearchParams();
-    params.set('limit', String(PAGE_LIMIT));
+    params.set('limit', String(query.limit ?? PAGE_LIMIT));
     if (query.startAt) params.set('start_at', query.startAt);
     if (query.endAt) params.set('end_at', query.endAt);
     if (query.eventType) params.set('event_type', query.eventType);
@@ -149,6 +171,9 @@ export class AsanaClient implements AsanaApi {
         case 'sync-refused':
           throw new SyncRefused(outcome.sync, outcome.message);
         case 'retry': {
+          if (this.opts.maxAttempts !== undefined && attempt >= this.opts.maxAttempts) {
+            throw new AsanaUnavailableError(`no usable answer from Asana for the ${ctx.what} after ${attempt} attempts: ${outcome.reason}`);
+          }
           const delay = outcome.retryAfterMs ?? backoff(attempt);
           if (outcome.rateLimited) this.opts.limiter.pauseUntil(Date.now() + delay);
           this.opts.log.warn(`${outcome.reason}; retrying in ${Math.round(delay / 100) / 10}s`, {
@@ -177,16 +202,25 @@ export class AsanaClient implements AsanaApi {
         },
       });
       const bodyText = await res.body.text();
-      this.opts.onResponse?.(res.statusCode);
-      return classifyAsanaResponse(res.statusCode, res.headers, bodyText, ctx, parse);
+      const outcome = classifyAsanaResponse(res.statusCode, res.headers, bodyText, ctx, parse);
+      this.observe(res.statusCode, ctx, outcome);
+      return outcome;
     } catch (err) {
       if (signal?.aborted) throw new AbortedError();
-      this.opts.onResponse?.('error');
       const reason = timeout.aborted
         ? `no answer from Asana within ${Math.round((this.opts.timeoutMs ?? REQUEST_TIMEOUT_MS) / 1000)}s`
         : `cannot reach Asana at ${this.opts.apiUrl}: ${describeNetworkError(err)}`;
-      return { kind: 'retry', reason, rateLimited: false };
+      const outcome: AsanaOutcome<T> = { kind: 'retry', reason, rateLimited: false };
+      this.observe('error', ctx, outcome);
+      return outcome;
     }
+  }
+
+  private observe(status: number | 'error', ctx: RequestContext, outcome: AsanaOutcome<unknown>): void {
+    if (!this.opts.onResponse) return;
+    const info: ResponseInfo = { workspaceGid: ctx.workspaceGid, outcome: outcome.kind, rateLimited: outcome.kind === 'retry' && outcome.rateLimited };
+    if (outcome.kind === 'retry') info.reason = outcome.reason;
+    this.opts.onResponse(status, info);
   }
 }
 

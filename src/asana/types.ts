@@ -50,7 +50,7 @@ export interface AuditLogPage {
   next_page: { offset?: string | null; path?: string | null; uri?: string | null } | null;
 }
 
-/** Query of one audit-log request. `limit` is always 100 (the API's maximum). */
+/** Query of one audit-log request. `limit` is 100 (the API's maximum) unless set. */
 export interface AuditLogQuery {
   workspaceGid: string;
   offset?: string;
@@ -60,6 +60,8 @@ export interface AuditLogQuery {
   actorType?: string;
   actorGid?: string;
   resourceGid?: string;
+  /** Page size; default (and maximum) 100. `validate` asks for 1. */
+  limit?: number;
 }
 
 /** Asana's error envelope: { errors: [{ message, help, phrase }] } */

@@ -31,6 +31,8 @@ const gzipAsync = promisify(gzip);
 export interface OtlpLogSink extends LogSink {
   /** Where records go, safe to log: scheme, host and path only (no credentials, no query). */
   readonly target: string;
+  /** Sends an export request with no records and returns the collector's answer (`validate`). */
+  probe(signal?: AbortSignal): Promise<ExportOutcome>;
 }
 
 export function createOtlpLogSink(cfg: OtlpConfig, opts: { dispatcher?: Dispatcher } = {}): OtlpLogSink {
@@ -48,16 +50,30 @@ export function createOtlpLogSink(cfg: OtlpConfig, opts: { dispatcher?: Dispatch
     if (closed || signal?.aborted) throw new AbortedError();
     if (batch.records.length === 0) return { kind: 'ok', rejectedRecords: 0 };
 
-    let body: Uint8Array;
+    let bytes: Uint8Array | undefined;
     try {
-      const bytes = serializer.serializeRequest(toReadableLogRecords(batch));
+      bytes = serializer.serializeRequest(toReadableLogRecords(batch));
       if (!bytes) throw new Error('the serializer produced no output');
-      body = cfg.compression === 'gzip' ? await gzipAsync(bytes) : bytes;
     } catch (err) {
       // A bug, not a collector problem: retrying would fail the same way, so stop the stream.
       return { kind: 'rejected', status: 0, reason: `could not encode the batch as OTLP ${cfg.protocol}: ${errorText(err)}` };
     }
+    return post(bytes, signal);
+  }
 
+  /** An export request with no records (`validate`): does the endpoint accept OTLP from us? */
+  async function probe(signal?: AbortSignal): Promise<ExportOutcome> {
+    if (closed || signal?.aborted) throw new AbortedError();
+    return post(serializer.serializeRequest([]) ?? new Uint8Array(0), signal);
+  }
+
+  async function post(bytes: Uint8Array, signal?: AbortSignal): Promise<ExportOutcome> {
+    let body: Uint8Array;
+    try {
+      body = cfg.compression === 'gzip' ? await gzipAsync(bytes) : bytes;
+    } catch (err) {
+      return { kind: 'rejected', status: 0, reason: `could not gzip the batch: ${errorText(err)}` };
+    }
     const timeout = AbortSignal.timeout(cfg.timeoutMs);
     const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
     try {
@@ -92,6 +108,7 @@ export function createOtlpLogSink(cfg: OtlpConfig, opts: { dispatcher?: Dispatch
   return {
     target,
     export: exportBatch,
+    probe,
     shutdown(): Promise<void> {
       closed = true;
       if (!ownAgent) return Promise.resolve();

@@ -134,6 +134,46 @@ export async function resetFileState(
   }
 }
 
+// --- `validate` (issue 4) ---
+
+/**
+ * `validate`: could a receiver use this state file right now? Takes the lock exactly as a receiver
+ * would — a live receiver's lock is reported (ERR_STATE_LOCKED), never broken; a stale one is taken
+ * over as `run` would — reads and checks the file, then creates, writes, fsyncs and removes a probe
+ * file next to it: the directory operations every commit needs (a probe left by a crash carries the
+ * temp-file prefix, so the next start removes it). The state itself is not changed.
+ */
+export async function checkFileState(path: string, opts: FileStateStoreOptions = {}): Promise<{ exists: boolean; streams: number }> {
+  const ctx = context(path, opts);
+  const lock = await acquireLock(ctx);
+  try {
+    const streams = await readStateFile(ctx);
+    const exists = await ctx.fs.stat(ctx.path).then(
+      () => true,
+      () => false,
+    );
+    const probe = join(ctx.dir, `${tempPrefix(ctx)}validate-${process.pid}-${randomBytes(4).toString('hex')}`);
+    try {
+      const fh = await ctx.fs.open(probe, 'wx');
+      try {
+        await fh.writeFile('asana-otel-receiver validate\n', 'utf8');
+        await fh.sync();
+      } finally {
+        await fh.close().catch(() => undefined);
+      }
+    } catch (err) {
+      throw new StateError('ERR_STATE_WRITE', `cannot write next to state file ${path} (${describe(err)}): make its directory writable by this user, or point ASANA_STATE_FILE elsewhere`, {
+        cause: err,
+      });
+    } finally {
+      await ctx.fs.unlink(probe).catch(() => undefined);
+    }
+    return { exists, streams: streams.size };
+  } finally {
+    await releaseLock(ctx, lock);
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 
 interface Ctx {
@@ -475,7 +515,7 @@ async function acquireLock(ctx: Ctx): Promise<LockInfo> {
   try {
     await fs.mkdir(ctx.dir);
   } catch (err) {
-    throw new StateError('ERR_STATE_WRITE', `cannot create the directory of state file ${path} (${describe(err)})`, { cause: err });
+    throw new StateError('ERR_STATE_WRITE', `cannot create the directory of state file ${path} (${describe(err)}): point ASANA_STATE_FILE at a path this user can write`, { cause: err });
   }
   // A few rounds: between judging a lock stale and creating ours, another process may have won.
   for (let round = 0; round < 3; round++) {
@@ -484,7 +524,7 @@ async function acquireLock(ctx: Ctx): Promise<LockInfo> {
       fh = await fs.open(lockPath, 'wx');
     } catch (err) {
       if (errCode(err) !== 'EEXIST') {
-        throw new StateError('ERR_STATE_WRITE', `cannot create the lock file ${lockPath} for state file ${path} (${describe(err)})`, { cause: err });
+        throw new StateError('ERR_STATE_WRITE', `cannot create the lock file ${lockPath} for state file ${path} (${describe(err)}): make the directory writable by this user, or point ASANA_STATE_FILE elsewhere`, { cause: err });
       }
       const verdict = await judgeLock(ctx);
       if (verdict.kind === 'held') throw new StateError('ERR_STATE_LOCKED', verdict.message);

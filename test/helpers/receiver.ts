@@ -28,6 +28,8 @@ export function envFor(sim: AsanaSimulator, collector: OtlpCollector, stateFile:
     // The simulator is local: a generous budget keeps tests fast. Budget pacing has its own tests.
     ASANA_MAX_REQUESTS_PER_MINUTE: '60000',
     OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
+    // A free loopback port: tests run side by side, and 13133 may be a real collector's.
+    ASANA_HEALTH_ADDR: '127.0.0.1:0',
     ...extra,
   };
 }

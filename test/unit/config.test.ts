@@ -76,6 +76,16 @@ describe('loadConfig: defaults', () => {
       resourceAttributes: {},
       log: { level: 'info', format: 'json' },
       warnings: [],
+      health: { host: '0.0.0.0', port: 13133 },
+      metrics: {
+        url: 'http://localhost:4318/v1/metrics',
+        protocol: 'http/protobuf',
+        headers: {},
+        compression: 'none',
+        timeoutMs: 10_000,
+        intervalMs: 60_000,
+        endpointIsDefault: true,
+      },
     });
     expect(c.serviceName).toBeUndefined();
   });
@@ -437,5 +447,67 @@ describe('loadConfig: OTLP (OTel spec)', () => {
     const c = load({ ...BASE, OTEL_SERVICE_NAME: 'asana-prod', OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment=prod,team=sec%20ops' });
     expect(c.serviceName).toBe('asana-prod');
     expect(c.resourceAttributes).toEqual({ 'deployment.environment': 'prod', team: 'sec ops' });
+  });
+});
+
+describe('loadConfig: health endpoint and self-telemetry (issue 4)', () => {
+  it('ASANA_HEALTH_ADDR: host:port, IPv6 in brackets, an empty host for every interface, or off', () => {
+    expect(load({ ...BASE, ASANA_HEALTH_ADDR: '127.0.0.1:8080' }).health).toEqual({ host: '127.0.0.1', port: 8080 });
+    expect(load({ ...BASE, ASANA_HEALTH_ADDR: '[::1]:13133' }).health).toEqual({ host: '::1', port: 13133 });
+    expect(load({ ...BASE, ASANA_HEALTH_ADDR: ':9000' }).health).toEqual({ host: '0.0.0.0', port: 9000 });
+    expect(load({ ...BASE, ASANA_HEALTH_ADDR: 'localhost:0' }).health).toEqual({ host: 'localhost', port: 0 });
+    expect(load({ ...BASE, ASANA_HEALTH_ADDR: 'off' }).health).toBeUndefined();
+    expect(load({ ...BASE, ASANA_HEALTH_ADDR: 'OFF' }).health).toBeUndefined();
+    // Empty means unset, as for every variable: the default, not "off".
+    expect(load({ ...BASE, ASANA_HEALTH_ADDR: '' }).health).toEqual({ host: '0.0.0.0', port: 13133 });
+  });
+
+  it('ASANA_HEALTH_ADDR problems say what a valid value looks like', () => {
+    for (const bad of ['13133', 'host:', 'host:99999', 'http://x:1', 'a b:1']) {
+      expect(problems({ ...BASE, ASANA_HEALTH_ADDR: bad })[0]).toMatch(/^ASANA_HEALTH_ADDR: ".*" is not host:port: e\.g\. 0\.0\.0\.0:13133, .*or off/);
+    }
+  });
+
+  it('metrics go to the generic endpoint + /v1/metrics, or the metrics endpoint as-is, never the logs one', () => {
+    const m = (env: Record<string, string>) => load({ ...BASE, ...env }).metrics!;
+    expect(m({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318/' }).url).toBe('http://c:4318/v1/metrics');
+    expect(m({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: 'http://loki/otlp/v1/logs' })).toMatchObject({
+      url: 'http://c:4318/v1/metrics',
+      endpointIsDefault: false,
+    });
+    expect(m({ OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: 'http://loki/otlp/v1/logs' })).toMatchObject({ url: 'http://localhost:4318/v1/metrics', endpointIsDefault: true });
+    expect(m({ OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: 'http://m:9/custom' }).url).toBe('http://m:9/custom');
+    expect(problems({ ...BASE, OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: 'nope' })[0]).toMatch(/^OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: "nope" is not an http\(s\) URL/);
+  });
+
+  it('metrics use the generic protocol, headers, compression and timeout (the _LOGS_ ones are for logs)', () => {
+    const c = load({
+      ...BASE,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_EXPORTER_OTLP_LOGS_PROTOCOL: 'http/protobuf',
+      OTEL_EXPORTER_OTLP_HEADERS: 'x-generic=g',
+      OTEL_EXPORTER_OTLP_LOGS_HEADERS: 'x-logs=l',
+      OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip',
+      OTEL_EXPORTER_OTLP_LOGS_COMPRESSION: 'none',
+      OTEL_EXPORTER_OTLP_TIMEOUT: '4000',
+      OTEL_METRIC_EXPORT_INTERVAL: '250',
+    });
+    expect(c.metrics).toMatchObject({ protocol: 'http/json', headers: { 'x-generic': 'g' }, compression: 'gzip', timeoutMs: 4000, intervalMs: 250 });
+    expect(c.otlp).toMatchObject({ protocol: 'http/protobuf', headers: { 'x-generic': 'g', 'x-logs': 'l' }, compression: 'none' });
+  });
+
+  it('a bad generic variable only the metrics would use turns metrics off with a warning, never stops the logs', () => {
+    const c = load({ ...BASE, OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_LOGS_PROTOCOL: 'http/json' });
+    expect(c.otlp.protocol).toBe('http/json');
+    expect(c.metrics).toBeUndefined();
+    expect(c.warnings.join('\n')).toMatch(/OTEL_EXPORTER_OTLP_PROTOCOL: grpc is not supported.*the receiver's own metrics are off/);
+  });
+
+  it('OTEL_METRICS_EXPORTER=none turns metrics off; other exporters are refused by name', () => {
+    const c = load({ ...BASE, OTEL_METRICS_EXPORTER: 'none', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_LOGS_PROTOCOL: 'http/json' });
+    expect(c.metrics).toBeUndefined();
+    expect(c.warnings).toEqual([]); // nothing to say about settings metrics would have used
+    expect(problems({ ...BASE, OTEL_METRICS_EXPORTER: 'prometheus' })[0]).toMatch(/^OTEL_METRICS_EXPORTER: "prometheus" is not supported: use otlp .* or none/);
+    expect(problems({ ...BASE, OTEL_METRIC_EXPORT_INTERVAL: '1m' })[0]).toMatch(/^OTEL_METRIC_EXPORT_INTERVAL: "1m" is not a positive integer/);
   });
 });

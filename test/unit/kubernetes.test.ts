@@ -101,7 +101,7 @@ describe('deploy/kubernetes', () => {
   });
 
   it('sets only configuration variables the receiver knows', () => {
-    const known = new Set([...ENV_VARS.map((v) => v.name as string), 'ASANA_HEALTH_ADDR' /* issue 4, runtime half */]);
+    const known = new Set(ENV_VARS.map((v) => v.name as string));
     for (const name of Object.keys(env)) expect(known.has(name), `env ${name}`).toBe(true);
     expect(env.ASANA_WORKSPACE_GID).toMatch(/^\d+(,\d+)*$/);
     expect(env.OTEL_EXPORTER_OTLP_ENDPOINT).toMatch(/^https?:\/\/[^/]+:4318$/);

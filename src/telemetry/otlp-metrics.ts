@@ -1,0 +1,118 @@
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
+import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import { JsonMetricsSerializer, ProtobufMetricsSerializer } from '@opentelemetry/otlp-transformer';
+import type { Resource } from '@opentelemetry/resources';
+import type { PushMetricExporter, ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import { Agent, request } from 'undici';
+import type { MetricsConfig } from '../config.ts';
+import { safeUrl } from '../export/classify.ts';
+import { PACKAGE_NAME, PACKAGE_VERSION } from '../version.ts';
+
+/**
+ * The receiver's own metrics over OTLP/HTTP: the SDK's PeriodicExportingMetricReader collects, the
+ * otlp-transformer serializers encode (protobuf or JSON, as OTEL_EXPORTER_OTLP_PROTOCOL says), and
+ * undici POSTs with the configured headers and compression — the same stack as the logs.
+ *
+ * Metrics may be lost, logs may not, so this path is kept apart from log shipping: its own
+ * connection (one socket, never the log sink's pool), no retries (the next interval sends
+ * cumulative values again), a timeout, and failures reported through `onResult` only.
+ */
+
+const gzipAsync = promisify(gzip);
+
+export type MetricsPostResult = { ok: true } | { ok: false; reason: string };
+
+export interface OtlpMetricExporter extends PushMetricExporter {
+  readonly target: string;
+}
+
+export function createOtlpMetricExporter(cfg: MetricsConfig, opts: { onResult?: (result: MetricsPostResult) => void } = {}): OtlpMetricExporter {
+  const agent = new Agent({ keepAliveTimeout: 30_000, connections: 1 });
+  const inFlight = new Set<AbortController>();
+  let closed = false;
+
+  async function send(metrics: ResourceMetrics): Promise<MetricsPostResult> {
+    const controller = new AbortController();
+    inFlight.add(controller);
+    try {
+      return await postMetrics(cfg, metrics, { dispatcher: agent, signal: controller.signal });
+    } finally {
+      inFlight.delete(controller);
+    }
+  }
+
+  return {
+    target: safeUrl(cfg.url),
+    export(metrics: ResourceMetrics, resultCallback: (result: ExportResult) => void): void {
+      if (closed) return resultCallback({ code: ExportResultCode.FAILED, error: new Error('metrics exporter shut down') });
+      void send(metrics).then((result) => {
+        opts.onResult?.(result);
+        resultCallback(result.ok ? { code: ExportResultCode.SUCCESS } : { code: ExportResultCode.FAILED, error: new Error(result.reason) });
+      });
+    },
+    async forceFlush(): Promise<void> {},
+    async shutdown(): Promise<void> {
+      closed = true;
+      for (const c of inFlight) c.abort();
+      await agent.destroy().catch(() => undefined);
+    },
+  };
+}
+
+/**
+ * One OTLP/HTTP metrics request; never throws. `validate` uses it with an empty ResourceMetrics
+ * to ask whether the endpoint accepts our metrics at all.
+ */
+export async function postMetrics(
+  cfg: MetricsConfig,
+  metrics: ResourceMetrics,
+  opts: { dispatcher?: Agent; signal?: AbortSignal } = {},
+): Promise<MetricsPostResult> {
+  try {
+    const serializer = cfg.protocol === 'http/json' ? JsonMetricsSerializer : ProtobufMetricsSerializer;
+    const bytes = serializer.serializeRequest(metrics) ?? new Uint8Array(0);
+    const body = cfg.compression === 'gzip' ? await gzipAsync(bytes) : bytes;
+    const timeout = AbortSignal.timeout(cfg.timeoutMs);
+    const res = await request(cfg.url, {
+      method: 'POST',
+      headers: metricsHeaders(cfg),
+      body,
+      signal: opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout,
+      ...(opts.dispatcher ? { dispatcher: opts.dispatcher } : {}),
+    }).catch((err: unknown) => {
+      throw timeout.aborted ? new Error(`no answer within ${cfg.timeoutMs} ms (OTEL_EXPORTER_OTLP_TIMEOUT)`) : err;
+    });
+    const text = await res.body.text();
+    if (res.statusCode >= 200 && res.statusCode < 300) return { ok: true };
+    const detail = res.headers['content-type']?.toString().includes('protobuf') ? '' : text.replace(/\s+/g, ' ').trim().slice(0, 200);
+    return { ok: false, reason: `HTTP ${res.statusCode}${detail ? `: ${detail}` : ''}` };
+  } catch (err) {
+    return { ok: false, reason: describe(err) };
+  }
+}
+
+/** An empty ExportMetricsServiceRequest for `resource` (the collector answers it like any other). */
+export function emptyResourceMetrics(resource: Resource): ResourceMetrics {
+  return { resource, scopeMetrics: [] };
+}
+
+function metricsHeaders(cfg: MetricsConfig): Record<string, string> {
+  const out: Record<string, string> = {};
+  const ours = new Set(['content-type', 'content-encoding', 'content-length', 'user-agent']);
+  for (const [k, v] of Object.entries(cfg.headers)) if (!ours.has(k.toLowerCase())) out[k] = v;
+  out['content-type'] = cfg.protocol === 'http/json' ? 'application/json' : 'application/x-protobuf';
+  if (cfg.compression === 'gzip') out['content-encoding'] = 'gzip';
+  out['user-agent'] = `${PACKAGE_NAME}/${PACKAGE_VERSION}`;
+  return out;
+}
+
+function describe(err: unknown): string {
+  let e = err;
+  if (e instanceof AggregateError && e.errors.length > 0) e = e.errors[0];
+  if (!(e instanceof Error)) return String(e);
+  const cause = e.cause instanceof Error ? e.cause : undefined;
+  const code = (e as { code?: unknown }).code ?? (cause as { code?: unknown } | undefined)?.code;
+  const message = e.message || cause?.message || e.name;
+  return code && !message.includes(String(code)) ? `${message} (${String(code)})` : message;
+}

@@ -1,0 +1,139 @@
+import type { ResponseInfo } from '../asana/client.ts';
+import type { Config } from '../config.ts';
+import type { ExportOutcome, LogBatch, LogSink } from '../export/types.ts';
+import type { Logger } from '../log.ts';
+import { GAP_EVENT_NAME } from '../mapping/attributes.ts';
+import type { PageReport } from '../streams/types.ts';
+import { createSelfMetrics, NO_METRICS, type SelfMetrics } from './metrics.ts';
+import { Progress, type TtyLine } from './progress.ts';
+import { StreamStatusBoard } from './stream-status.ts';
+
+/**
+ * What the receiver tells the outside world about its streams. The receiver calls these hooks;
+ * nothing here can fail a stream or slow it down (each hook only updates memory).
+ */
+export interface ReceiverObserver {
+  /** A stream exists; `lastEventAt` is its saved position, `startsAt` where it resumes without one. */
+  streamRegistered(info: { key: string; stream: string; workspaceGid: string; lastEventAt?: string; startsAt?: string }): void;
+  /** Every Asana response (or network error), as the client saw it. */
+  apiResponse(status: number | 'error', info: ResponseInfo): void;
+  /** Every export attempt of a stream and its outcome. */
+  exportAttempt(key: string, batch: LogBatch, outcome: ExportOutcome): void;
+  /** A page was exported, acknowledged and committed. */
+  pageCommitted(report: PageReport): void;
+  caughtUp(key: string): void;
+  /** The stream stopped on `error`; `confined`: the other streams go on. */
+  streamFailed(key: string, error: unknown, confined: boolean): void;
+}
+
+/** A stream's view of the shared sink: the same sink, with each attempt reported to the observer. */
+export function observedSink(sink: LogSink, key: () => string, observer: ReceiverObserver): LogSink {
+  return {
+    get target() {
+      return sink.target;
+    },
+    async export(batch, signal) {
+      const outcome = await sink.export(batch, signal);
+      observer.exportAttempt(key(), batch, outcome);
+      return outcome;
+    },
+    // The shared sink is shut down once, by the receiver.
+    shutdown: () => Promise.resolve(),
+  };
+}
+
+export interface TelemetryOptions {
+  mode: 'run' | 'once';
+  /** On a terminal, the progress bar's line; else progress goes to the log. */
+  line?: TtyLine;
+  /** Tests: the progress log interval. */
+  progressLogIntervalMs?: number;
+}
+
+/**
+ * The one observer of a receiver process: the stream status board (/healthz, /readyz), the
+ * self-telemetry metrics and the backfill progress, all fed from the same hooks.
+ */
+export class Telemetry implements ReceiverObserver {
+  readonly board: StreamStatusBoard;
+  readonly progress: Progress;
+  private metrics: SelfMetrics = NO_METRICS;
+  private readonly config: Config;
+  private readonly log: Logger;
+
+  constructor(config: Config, log: Logger, opts: TelemetryOptions) {
+    this.config = config;
+    this.log = log;
+    this.board = new StreamStatusBoard({ pollIntervalMs: config.asana.pollIntervalMs });
+    const progress: ConstructorParameters<typeof Progress>[0] = { mode: opts.mode, pollIntervalMs: config.asana.pollIntervalMs, log };
+    if (opts.line) progress.line = opts.line;
+    if (opts.progressLogIntervalMs !== undefined) progress.logIntervalMs = opts.progressLogIntervalMs;
+    this.progress = new Progress(progress);
+  }
+
+  /** Starts the metric reader and the progress timer (after the streams are registered). */
+  start(): void {
+    if (this.config.metrics) {
+      this.metrics = createSelfMetrics(this.config.metrics, {
+        board: this.board,
+        log: this.log,
+        resourceAttributes: this.config.resourceAttributes,
+      });
+    }
+    this.progress.start();
+  }
+
+  /** Stops the progress output and sends the last metrics (bounded: metrics never hold up an exit). */
+  async shutdown(): Promise<void> {
+    this.progress.stop();
+    // The last export shows the streams as they ended their work, not as "stopped".
+    const metrics = this.metrics;
+    this.metrics = NO_METRICS;
+    await metrics.shutdown();
+    this.board.stopped();
+  }
+
+  streamRegistered(info: { key: string; stream: string; workspaceGid: string; lastEventAt?: string; startsAt?: string }): void {
+    this.board.register(info);
+    this.progress.register(info.key, info.lastEventAt ?? info.startsAt);
+  }
+
+  apiResponse(status: number | 'error', info: ResponseInfo): void {
+    this.metrics.apiResponse(status, info);
+    for (const key of this.board.keysOfWorkspace(info.workspaceGid)) {
+      if (info.outcome === 'retry') {
+        this.board.problem(key, info.rateLimited ? 'ERR_ASANA_RATE_LIMITED' : 'ERR_ASANA_UNAVAILABLE', info.reason ?? `Asana answered ${status}`);
+      } else {
+        this.board.activity(key);
+      }
+    }
+  }
+
+  exportAttempt(key: string, batch: LogBatch, outcome: ExportOutcome): void {
+    const meta = this.board.meta(key);
+    if (meta) {
+      const gaps = batch.records.reduce((n, r) => (r.eventName === GAP_EVENT_NAME ? n + 1 : n), 0);
+      this.metrics.exportAttempt(meta, batch.records.length, gaps, outcome);
+    }
+    if (outcome.kind === 'retryable') this.board.problem(key, 'ERR_EXPORT_UNAVAILABLE', outcome.reason);
+    else if (outcome.kind === 'rejected') this.board.problem(key, 'ERR_EXPORT_REJECTED', outcome.reason);
+    else this.board.activity(key);
+  }
+
+  pageCommitted(report: PageReport): void {
+    this.board.pageCommitted(report.key, report.received, report.shipped, report.lastEventAt);
+    this.progress.pageCommitted(report.key, report.shipped, report.lastEventAt);
+    const meta = this.board.meta(report.key);
+    if (meta) this.metrics.pageCommitted(meta, report.received);
+  }
+
+  caughtUp(key: string): void {
+    this.board.caughtUp(key);
+    this.progress.caughtUp(key);
+  }
+
+  streamFailed(key: string, error: unknown, confined: boolean): void {
+    this.board.failed(key, (error ?? {}) as { code?: unknown; message?: unknown }, confined);
+    this.progress.ended(key);
+  }
+}

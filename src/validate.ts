@@ -1,0 +1,177 @@
+import { AsanaClient } from './asana/client.ts';
+import { RateLimiter } from './asana/rate-limiter.ts';
+import { loadConfig, type LoadedConfig } from './config.ts';
+import { AbortedError, ConfigError, ExitCode, ReceiverError } from './errors.ts';
+import { safeUrl } from './export/classify.ts';
+import { createOtlpLogSink } from './export/otlp.ts';
+import { createLogger, redact, registerSecret } from './log.ts';
+import { checkFileState } from './state/file-store.ts';
+import { metricsResource } from './telemetry/metrics.ts';
+import { emptyResourceMetrics, postMetrics } from './telemetry/otlp-metrics.ts';
+
+/**
+ * `validate`: the "test connection" an admin runs before (or beside) `run`. One line per check,
+ * ✓ or ✗ with what to fix; exit 0 only when every check passed, else the exit code of the first
+ * failed check (2 configuration, 3 token refused, 4 state file, 5 collector rejects, 1 otherwise).
+ *
+ *   configuration   every problem at once, as `run` would report them (nothing else runs without it)
+ *   Asana           per workspace, one audit-log request with limit=1 through the real client — the
+ *                   token, the audit-log scope, the workspace gid and the ASANA_AUDIT_* filters;
+ *                   bounded: ASANA_ATTEMPTS attempts, ASANA_CHECK_MS at most, never retry-forever
+ *   state file      readable, a valid checkpoint, writable, not in use by a running receiver
+ *   OTLP logs       the endpoint accepts an export request with no records (2xx)
+ *   OTLP metrics    the same for the receiver's own metrics, unless OTEL_METRICS_EXPORTER=none
+ *
+ * Nothing is shipped and no position moves. The token never appears: every line is redacted.
+ */
+
+export const ASANA_ATTEMPTS = 3;
+export const ASANA_CHECK_MS = 30_000;
+
+interface Check {
+  ok: boolean;
+  line: string;
+  exitCode?: ExitCode;
+}
+
+export interface ValidateOptions {
+  env: Record<string, string | undefined>;
+  configFile?: string;
+  /** Where the lines go (default stdout). */
+  write?: (line: string) => void;
+  /** Tests: the bound on the Asana check and the delay between its attempts. */
+  asanaCheckMs?: number;
+  asanaBackoff?: (attempt: number) => number;
+}
+
+export async function runValidate(opts: ValidateOptions): Promise<number> {
+  const write = opts.write ?? ((line: string) => void process.stdout.write(`${line}\n`));
+  const print = (c: Check) => write(redact(`${c.ok ? '✓' : '✗'} ${c.line}`));
+
+  let config: LoadedConfig;
+  try {
+    config = loadConfig(opts.env, { configFile: opts.configFile });
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    print({ ok: false, line: `configuration: ${err.problems.length} problem${err.problems.length === 1 ? '' : 's'}` });
+    for (const p of err.problems) write(redact(`    - ${p}`));
+    write('  (the other checks need a valid configuration)');
+    return ExitCode.config;
+  }
+  registerSecret(config.asana.token);
+  for (const v of Object.values(config.otlp.headers)) registerSecret(v);
+  for (const v of Object.values(config.metrics?.headers ?? {})) registerSecret(v);
+
+  const checks: Check[] = [];
+  const run = (c: Check) => {
+    checks.push(c);
+    print(c);
+  };
+  const gids = config.asana.workspaceGids;
+  run({
+    ok: true,
+    line:
+      `configuration: ${gids.length === 1 ? `workspace ${gids[0]}` : `${gids.length} workspaces`}, streams ${config.asana.streams.join(',')}, ` +
+      `Asana API ${safeUrl(config.asana.apiUrl)}`,
+  });
+  for (const w of config.warnings) write(redact(`    ! ${w}`));
+
+  for (const gid of gids) run(await checkAsana(config, gid, opts));
+  run(await checkState(config.stateFile));
+  run(await checkLogsEndpoint(config));
+  if (config.metrics) run(await checkMetricsEndpoint(config));
+  else write('· OTLP metrics: off (OTEL_METRICS_EXPORTER=none)');
+
+  const failed = checks.filter((c) => !c.ok);
+  write(failed.length === 0 ? 'all checks passed' : `${failed.length} of ${checks.length} checks failed`);
+  return failed[0]?.exitCode ?? ExitCode.ok;
+}
+
+async function checkAsana(config: LoadedConfig, workspaceGid: string, opts: ValidateOptions): Promise<Check> {
+  const title = `Asana, audit log of workspace ${workspaceGid}`;
+  const client = new AsanaClient({
+    apiUrl: config.asana.apiUrl,
+    token: config.asana.token,
+    limiter: new RateLimiter(config.asana.maxRequestsPerMinute),
+    // The client's retry warnings are not check lines; the outcome is.
+    log: createLogger({ level: 'error', format: 'json' }),
+    maxAttempts: ASANA_ATTEMPTS,
+    backoff: opts.asanaBackoff ?? ((n) => 1_000 * n),
+    timeoutMs: 10_000,
+  });
+  const limitMs = opts.asanaCheckMs ?? ASANA_CHECK_MS;
+  try {
+    const f = config.asana.auditFilters;
+    const page = await client.getAuditLogPage(
+      { workspaceGid, limit: 1, eventType: f.eventType, actorType: f.actorType, actorGid: f.actorGid, resourceGid: f.resourceGid },
+      AbortSignal.timeout(limitMs),
+    );
+    const seen = page.data.length > 0 ? 'events readable' : 'readable (no events yet for these filters)';
+    return { ok: true, line: `${title}: the token is accepted, ${seen}` };
+  } catch (err) {
+    if (err instanceof AbortedError) {
+      return {
+        ok: false,
+        exitCode: ExitCode.fatal,
+        line: `${title}: no usable answer from ${safeUrl(config.asana.apiUrl)} within ${Math.round(limitMs / 1000)} s (rate limited, or the network is slow). Fix: check the network path to Asana and try again`,
+      };
+    }
+    if (err instanceof ReceiverError) {
+      const fix = err.code === 'ERR_ASANA_UNAVAILABLE' ? ' Fix: check ASANA_API_URL and the network path (proxy, firewall, DNS) to Asana' : '';
+      return { ok: false, exitCode: err.exitCode, line: `${title}: ${err.message}${fix}` };
+    }
+    throw err;
+  } finally {
+    await client.close();
+  }
+}
+
+async function checkState(path: string): Promise<Check> {
+  const title = `state file ${path}`;
+  const warnings: string[] = [];
+  try {
+    const { exists, streams } = await checkFileState(path, { onWarning: (m) => warnings.push(m) });
+    const what = !exists
+      ? 'not there yet, its directory is writable (the first run creates it)'
+      : `readable and writable, ${streams === 0 ? 'no stream positions yet' : `${streams} stream position${streams === 1 ? '' : 's'}`}`;
+    return { ok: true, line: `${title}: ${what}${warnings.length ? ` (${warnings.join('; ')})` : ''}` };
+  } catch (err) {
+    if (err instanceof ReceiverError) return { ok: false, exitCode: err.exitCode, line: `${title}: ${err.message}` };
+    throw err;
+  }
+}
+
+async function checkLogsEndpoint(config: LoadedConfig): Promise<Check> {
+  const sink = createOtlpLogSink(config.otlp);
+  const title = `OTLP logs endpoint ${sink.target} (${config.otlp.protocol}${config.otlp.compression === 'gzip' ? ', gzip' : ''})`;
+  try {
+    const outcome = await sink.probe();
+    if (outcome.kind === 'ok') return { ok: true, line: `${title}: accepts an empty export` };
+    if (outcome.kind === 'rejected') {
+      return { ok: false, exitCode: ExitCode.exportRejected, line: `${title}: rejected an empty export: ${outcome.reason}` };
+    }
+    return {
+      ok: false,
+      exitCode: ExitCode.fatal,
+      line:
+        `${title}: unreachable or unavailable: ${outcome.reason}. Fix: start the collector, or point ` +
+        `${config.otlp.endpointIsDefault ? 'OTEL_EXPORTER_OTLP_ENDPOINT (unset: the OTel default localhost:4318)' : 'OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_LOGS_ENDPOINT'} at it`,
+    };
+  } finally {
+    await sink.shutdown();
+  }
+}
+
+async function checkMetricsEndpoint(config: LoadedConfig): Promise<Check> {
+  const metrics = config.metrics!;
+  const title = `OTLP metrics endpoint ${safeUrl(metrics.url)}`;
+  const result = await postMetrics(metrics, emptyResourceMetrics(metricsResource(config.resourceAttributes)));
+  if (result.ok) return { ok: true, line: `${title}: accepts an empty export` };
+  return {
+    ok: false,
+    exitCode: ExitCode.fatal,
+    line:
+      `${title}: ${result.reason}. The receiver's own metrics would be dropped (logs are not affected). ` +
+      'Fix: point OTEL_EXPORTER_OTLP_METRICS_ENDPOINT at a collector that accepts OTLP metrics, or set OTEL_METRICS_EXPORTER=none',
+  };
+}

@@ -1,0 +1,120 @@
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/log.ts';
+import { farBehindMs, formatEta, formatProgressBar, Progress, TtyLine, type ProgressSnapshot } from '../../src/telemetry/progress.ts';
+import { captureLogger } from '../helpers/receiver.ts';
+
+const HOUR = 3_600_000;
+const T0 = Date.parse('2025-06-02T12:00:00Z');
+
+describe('progress formatting (pure)', () => {
+  const snap: ProgressSnapshot = { events: 182_400, eventsPerSecond: 1410.4, behindMs: 52 * 24 * HOUR + 3 * HOUR, etaMs: 74 * 60_000, fraction: 0.416, streams: 1 };
+
+  it('formats durations compactly', () => {
+    expect(formatEta(9_000)).toBe('9s');
+    expect(formatEta(125_000)).toBe('2m05s');
+    expect(formatEta(3_723_000)).toBe('1h02m');
+    expect(formatEta(52 * 24 * HOUR + 3 * HOUR)).toBe('52d03h');
+  });
+
+  it('draws a bar with percent, events, rate, how far behind and the ETA', () => {
+    const line = formatProgressBar(snap, 120);
+    expect(line).toBe('backfill [############------------------]  41% 182,400 events · 1,410/s · 52d03h behind · ETA 1h14m');
+  });
+
+  it('fits the terminal width and never wraps', () => {
+    for (const columns of [20, 40, 60, 80, 100]) expect(formatProgressBar(snap, columns).length).toBeLessThanOrEqual(columns - 1);
+    expect(formatProgressBar(snap, 80)).toMatch(/^backfill \[#+-+\]  41% .* ETA 1h14m$/);
+    // Too narrow for the bar: the facts stay, the bar goes.
+    expect(formatProgressBar(snap, 70)).toBe('backfill 41% 182,400 events · 1,410/s · 52d03h behind · ETA 1h14m');
+  });
+
+  it('says what it does not know yet', () => {
+    const line = formatProgressBar({ events: 0, eventsPerSecond: 0, behindMs: 2 * HOUR, streams: 2 }, 120);
+    expect(line).toContain('  ?%');
+    expect(line).toContain('0.0/s');
+    expect(line).toContain('ETA ?');
+    expect(line).toContain('2 streams');
+  });
+});
+
+describe('progress tracking', () => {
+  function tracker(mode: 'once' | 'run', opts: { tty?: boolean } = {}) {
+    const clock = { now: T0 };
+    const { log, lines } = captureLogger();
+    const out = new PassThrough();
+    let written = '';
+    out.on('data', (c: Buffer) => (written += c.toString('utf8')));
+    const line = opts.tty ? new TtyLine(Object.assign(out, { columns: 120 })) : undefined;
+    const p = new Progress({ mode, pollIntervalMs: 30_000, log, ...(line ? { line } : {}), now: () => clock.now });
+    return { p, clock, lines, line, written: () => written };
+  }
+
+  it('once, without a terminal: a log line per tick with rate, position and an ETA from how fast event time advances', () => {
+    const { p, clock, lines } = tracker('once');
+    p.register('audit_log/1', new Date(T0 - 10 * HOUR).toISOString());
+    p.tick(); // sample at T0
+    // 10 s later the stream shipped 2,000 events and is 9 h behind: 9 h remain at ~1 h / 10 s.
+    clock.now += 10_000;
+    p.pageCommitted('audit_log/1', 2_000, new Date(clock.now - 9 * HOUR).toISOString());
+    p.tick();
+    const progress = lines().map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => String(l.message).startsWith('backfill'));
+    expect(progress.at(-1)).toMatchObject({
+      message: expect.stringMatching(/^backfill: 10% · 2,000 events · 200\/s · 9h00m behind · ETA 1m30s$/),
+      events: 2000,
+      eventsPerSecond: 200,
+      behindSeconds: 9 * 3600,
+      etaSeconds: 90,
+      streams: 1,
+    });
+    p.caughtUp('audit_log/1');
+    expect(p.backfilling()).toEqual([]);
+    p.stop();
+  });
+
+  it('run: progress only while a stream is far behind, then a closing line', () => {
+    const { p, clock, lines } = tracker('run');
+    expect(farBehindMs(30_000)).toBe(5 * 60_000);
+    p.register('audit_log/1', new Date(T0 - 60_000).toISOString());
+    p.tick();
+    p.pageCommitted('audit_log/1', 5, new Date(T0 - 30_000).toISOString());
+    p.tick();
+    expect(p.backfilling()).toEqual([]); // 30 s behind is not a backfill
+    expect(lines().some((l) => l.includes('backfill'))).toBe(false);
+
+    // A collector outage later: the stream resumes 2 h behind.
+    p.pageCommitted('audit_log/1', 100, new Date(T0 - 2 * HOUR).toISOString());
+    clock.now += 10_000;
+    p.tick();
+    expect(p.backfilling()).toEqual(['audit_log/1']);
+    expect(lines().filter((l) => l.includes('"backfill:')).length).toBe(1);
+
+    clock.now += 10_000;
+    p.pageCommitted('audit_log/1', 100, new Date(clock.now - 1_000).toISOString());
+    p.caughtUp('audit_log/1');
+    p.tick();
+    expect(lines().at(-1)).toContain('backfill done: 100 events in 10s');
+    p.stop();
+  });
+
+  it('on a terminal: the bar is redrawn in place, log lines go above it, and stop() clears it', () => {
+    const { p, clock, line, written } = tracker('once', { tty: true });
+    p.register('audit_log/1', new Date(T0 - HOUR).toISOString());
+    p.tick();
+    clock.now += 1_000;
+    p.pageCommitted('audit_log/1', 100, new Date(clock.now - HOUR / 2).toISOString());
+    p.tick();
+    expect(written()).toContain('\r\u001b[2Kbackfill [');
+    expect(written()).toContain(']  50% 100 events · 100/s · 30m00s behind · ETA 1s');
+
+    const log = createLogger({ level: 'info', format: 'json', stream: line!.logStream() });
+    const before = written().length;
+    log.info('a log line');
+    const after = written().slice(before);
+    // cleared, the log line, then the bar again
+    expect(after).toMatch(/^\r\u001b\[2K\{.*"message":"a log line".*\}\nbackfill \[/s);
+
+    p.stop();
+    expect(written().endsWith('\r\u001b[2K')).toBe(true);
+  });
+});
