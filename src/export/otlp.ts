@@ -121,8 +121,11 @@ export function createOtlpLogSink(cfg: OtlpConfig, opts: { dispatcher?: Dispatch
   };
 }
 
-/** Configured headers (OTEL_EXPORTER_OTLP_HEADERS) plus ours; ours win on the wire-format ones. */
-function requestHeaders(cfg: OtlpConfig): Record<string, string> {
+/**
+ * Configured headers (OTEL_EXPORTER_OTLP_HEADERS) plus ours; ours win on the wire-format ones.
+ * Shared by the logs sink and the metrics exporter.
+ */
+export function requestHeaders(cfg: Pick<OtlpConfig, 'headers' | 'protocol' | 'compression'>): Record<string, string> {
   const out: Record<string, string> = {};
   const ours = new Set(['content-type', 'content-encoding', 'content-length', 'user-agent']);
   for (const [k, v] of Object.entries(cfg.headers)) if (!ours.has(k.toLowerCase())) out[k] = v;
@@ -133,7 +136,7 @@ function requestHeaders(cfg: OtlpConfig): Record<string, string> {
 }
 
 /** A network error as one line: message and code (undici's, or the socket's in `cause`). No headers, ever. */
-function errorText(err: unknown): string {
+export function errorText(err: unknown): string {
   let e = err;
   if (e instanceof AggregateError && e.errors.length > 0) e = e.errors[0];
   if (!(e instanceof Error)) return String(e);

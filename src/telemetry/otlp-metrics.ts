@@ -7,7 +7,7 @@ import type { PushMetricExporter, ResourceMetrics } from '@opentelemetry/sdk-met
 import { Agent, request } from 'undici';
 import type { MetricsConfig } from '../config.ts';
 import { safeUrl } from '../export/classify.ts';
-import { PACKAGE_NAME, PACKAGE_VERSION } from '../version.ts';
+import { errorText, requestHeaders } from '../export/otlp.ts';
 
 /**
  * The receiver's own metrics over OTLP/HTTP: the SDK's PeriodicExportingMetricReader collects, the
@@ -76,7 +76,7 @@ export async function postMetrics(
     const timeout = AbortSignal.timeout(cfg.timeoutMs);
     const res = await request(cfg.url, {
       method: 'POST',
-      headers: metricsHeaders(cfg),
+      headers: requestHeaders(cfg),
       body,
       signal: opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout,
       ...(opts.dispatcher ? { dispatcher: opts.dispatcher } : {}),
@@ -88,7 +88,7 @@ export async function postMetrics(
     const detail = res.headers['content-type']?.toString().includes('protobuf') ? '' : text.replace(/\s+/g, ' ').trim().slice(0, 200);
     return { ok: false, reason: `HTTP ${res.statusCode}${detail ? `: ${detail}` : ''}` };
   } catch (err) {
-    return { ok: false, reason: describe(err) };
+    return { ok: false, reason: errorText(err) };
   }
 }
 
@@ -97,22 +97,3 @@ export function emptyResourceMetrics(resource: Resource): ResourceMetrics {
   return { resource, scopeMetrics: [] };
 }
 
-function metricsHeaders(cfg: MetricsConfig): Record<string, string> {
-  const out: Record<string, string> = {};
-  const ours = new Set(['content-type', 'content-encoding', 'content-length', 'user-agent']);
-  for (const [k, v] of Object.entries(cfg.headers)) if (!ours.has(k.toLowerCase())) out[k] = v;
-  out['content-type'] = cfg.protocol === 'http/json' ? 'application/json' : 'application/x-protobuf';
-  if (cfg.compression === 'gzip') out['content-encoding'] = 'gzip';
-  out['user-agent'] = `${PACKAGE_NAME}/${PACKAGE_VERSION}`;
-  return out;
-}
-
-function describe(err: unknown): string {
-  let e = err;
-  if (e instanceof AggregateError && e.errors.length > 0) e = e.errors[0];
-  if (!(e instanceof Error)) return String(e);
-  const cause = e.cause instanceof Error ? e.cause : undefined;
-  const code = (e as { code?: unknown }).code ?? (cause as { code?: unknown } | undefined)?.code;
-  const message = e.message || cause?.message || e.name;
-  return code && !message.includes(String(code)) ? `${message} (${String(code)})` : message;
-}
