@@ -1,4 +1,5 @@
 import { Agent, request, type Dispatcher } from 'undici';
+import { deadline } from '../deadline.ts';
 import { AbortedError, AsanaRequestError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { backoffDelay, sleep } from '../retry.ts';
@@ -105,13 +106,12 @@ export class AsanaClient implements AsanaApi {
   }
 
   private async attempt<T>(path: string, ctx: RequestContext, parse: (body: string) => T | string, signal?: AbortSignal): Promise<AsanaOutcome<T>> {
-    const timeout = AbortSignal.timeout(this.opts.timeoutMs ?? REQUEST_TIMEOUT_MS);
-    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    const timeout = deadline(this.opts.timeoutMs ?? REQUEST_TIMEOUT_MS, signal);
     try {
       const res = await request(`${this.opts.apiUrl}${path}`, {
         method: 'GET',
         dispatcher: this.dispatcher,
-        signal: combined,
+        signal: timeout.signal,
         headers: {
           authorization: `Bearer ${this.opts.token}`,
           accept: 'application/json',
@@ -124,10 +124,12 @@ export class AsanaClient implements AsanaApi {
     } catch (err) {
       if (signal?.aborted) throw new AbortedError();
       this.opts.onResponse?.('error');
-      const reason = timeout.aborted
+      const reason = timeout.expired()
         ? `no answer from Asana within ${Math.round((this.opts.timeoutMs ?? REQUEST_TIMEOUT_MS) / 1000)}s`
         : `cannot reach Asana at ${this.opts.apiUrl}: ${describeNetworkError(err)}`;
       return { kind: 'retry', reason, rateLimited: false };
+    } finally {
+      timeout.done();
     }
   }
 }

@@ -3,11 +3,13 @@ import { gzip } from 'node:zlib';
 import { JsonLogsSerializer, ProtobufLogsSerializer } from '@opentelemetry/otlp-transformer';
 import { Agent, request, type Dispatcher } from 'undici';
 import type { OtlpConfig } from '../config.ts';
+import { deadline } from '../deadline.ts';
 import { AbortedError } from '../errors.ts';
 import { PACKAGE_NAME, PACKAGE_VERSION } from '../version.ts';
 import { classifyExportResponse, partialSuccessOutcome, safeUrl, statusMessageFromProtobuf } from './classify.ts';
+import { encodeLogsRequest, estimate } from './protobuf.ts';
 import { toReadableLogRecords } from './records.ts';
-import type { ExportOutcome, LogBatch, LogSink } from './types.ts';
+import { recordCount, type EncodedBatch, type ExportOutcome, type LogBatch, type LogSink } from './types.ts';
 
 /**
  * OTLP/HTTP log transport: one POST per export() call, and the outcome as data.
@@ -15,14 +17,19 @@ import type { ExportOutcome, LogBatch, LogSink } from './types.ts';
  * Deliberately not the SDK's LoggerProvider -> BatchLogRecordProcessor -> OTLPLogExporter path:
  * the processor drops records when its queue is full, forceFlush resolves after a failed export,
  * and the exporter gives up retrying after ~10 s. Here the otlp-transformer serializers build the
- * exact bytes, undici sends them, and only the collector's 2xx counts as delivered. Retrying is
- * the caller's business (deliver.ts), so that a page is retried as a whole until acknowledged.
+ * exact bytes (protobuf: encodeLogsRequest, the same bytes faster), undici sends them, and only the
+ * collector's 2xx counts as delivered. Retrying is the caller's business (deliver.ts), so that a page
+ * is retried as a whole until acknowledged; a batch is encoded once, and its retries send the same
+ * bytes again.
  */
 
 /** Idle keep-alive sockets are closed after this; collectors' own idle timeouts are usually longer. */
 export const KEEP_ALIVE_TIMEOUT_MS = 30_000;
-/** Exports are sequential per stream; a few sockets cover several streams sharing one sink. */
-export const MAX_CONNECTIONS = 4;
+/**
+ * Exports are sequential per time slice of a stream (streams/audit-log.ts runs up to 16 slices at
+ * once, several streams share one sink): enough sockets that no slice waits for another's.
+ */
+export const MAX_CONNECTIONS = 16;
 /** shutdown() lets an in-flight request finish for this long, then destroys the sockets. */
 export const SHUTDOWN_GRACE_MS = 2_000;
 
@@ -35,39 +42,77 @@ export interface OtlpLogSink extends LogSink {
 
 export function createOtlpLogSink(cfg: OtlpConfig, opts: { dispatcher?: Dispatcher } = {}): OtlpLogSink {
   // A dispatcher passed in belongs to the caller, who closes it; our own pooled agent is closed by shutdown().
+  const pool = new BufferPool();
   const ownAgent = opts.dispatcher ? undefined : new Agent({ keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS, connections: MAX_CONNECTIONS });
   const dispatcher: Dispatcher = opts.dispatcher ?? (ownAgent as Agent);
   const json = cfg.protocol === 'http/json';
-  const serializer = json ? JsonLogsSerializer : ProtobufLogsSerializer;
+  const serialize = json ? (batch: LogBatch) => JsonLogsSerializer.serializeRequest(toReadableLogRecords(batch)) : encodeLogsRequest;
+  /** The request body of each batch passed unencoded and still being retried: encoded once. */
+  const bodies = new WeakMap<LogBatch, Uint8Array>();
+
+  /** Encoded batches whose body lives in a buffer of the pool, and that buffer. */
+  const pooled = new WeakMap<EncodedBatch, Buffer>();
+
+  async function encode(batch: LogBatch): Promise<EncodedBatch> {
+    if (json || cfg.compression === 'gzip') {
+      const bytes = serialize(batch);
+      if (!bytes) throw new Error('the serializer produced no output');
+      return { body: cfg.compression === 'gzip' ? await gzipAsync(bytes) : bytes, recordCount: batch.records.length };
+    }
+    const buffer = pool.take(estimate(batch));
+    const body = encodeLogsRequest(batch, buffer);
+    const encoded = { body, recordCount: batch.records.length };
+    if (body.buffer === buffer.buffer) pooled.set(encoded, buffer);
+    else pool.give(buffer); // it outgrew the pooled buffer
+    return encoded;
+  }
+
+  /** After the last attempt of an encoded batch: its buffer is free for the next one. */
+  function release(batch: LogBatch | EncodedBatch): void {
+    if ('records' in batch) return;
+    const buffer = pooled.get(batch);
+    if (buffer === undefined) return;
+    pooled.delete(batch);
+    pool.give(buffer);
+  }
   const headers = requestHeaders(cfg);
   const target = safeUrl(cfg.logsUrl);
   let closed = false;
   let shuttingDown: Promise<void> | undefined;
 
-  async function exportBatch(batch: LogBatch, signal?: AbortSignal): Promise<ExportOutcome> {
+  async function exportBatch(batch: LogBatch | EncodedBatch, signal?: AbortSignal): Promise<ExportOutcome> {
     if (closed || signal?.aborted) throw new AbortedError();
-    if (batch.records.length === 0) return { kind: 'ok', rejectedRecords: 0 };
+    if (recordCount(batch) === 0) return { kind: 'ok', rejectedRecords: 0 };
 
-    let body: Uint8Array;
-    try {
-      const bytes = serializer.serializeRequest(toReadableLogRecords(batch));
-      if (!bytes) throw new Error('the serializer produced no output');
-      body = cfg.compression === 'gzip' ? await gzipAsync(bytes) : bytes;
-    } catch (err) {
-      // A bug, not a collector problem: retrying would fail the same way, so stop the stream.
-      return { kind: 'rejected', status: 0, reason: `could not encode the batch as OTLP ${cfg.protocol}: ${errorText(err)}` };
+    let body = 'records' in batch ? bodies.get(batch) : batch.body;
+    if (body === undefined) {
+      try {
+        body = (await encode(batch as LogBatch)).body;
+      } catch (err) {
+        // A bug, not a collector problem: retrying would fail the same way, so stop the stream.
+        return { kind: 'rejected', status: 0, reason: `could not encode the batch as OTLP ${cfg.protocol}: ${errorText(err)}` };
+      }
     }
 
-    const timeout = AbortSignal.timeout(cfg.timeoutMs);
-    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    const timeout = deadline(cfg.timeoutMs, signal);
     try {
-      const res = await request(cfg.logsUrl, { method: 'POST', headers, body, signal: combined, dispatcher });
+      const res = await request(cfg.logsUrl, { method: 'POST', headers, body, signal: timeout.signal, dispatcher });
       const bytes = new Uint8Array(await res.body.arrayBuffer());
-      return interpret(res.statusCode, res.headers, bytes);
+      const outcome = interpret(res.statusCode, res.headers, bytes);
+      if ('records' in batch) {
+        if (outcome.kind === 'retryable') bodies.set(batch, body);
+        else bodies.delete(batch);
+      } else if (outcome.kind !== 'retryable') {
+        release(batch);
+      }
+      return outcome;
     } catch (err) {
       if (closed || signal?.aborted) throw new AbortedError();
-      if (timeout.aborted) return { kind: 'retryable', reason: `no answer within ${cfg.timeoutMs} ms (OTEL_EXPORTER_OTLP_TIMEOUT)` };
+      if ('records' in batch) bodies.set(batch, body);
+      if (timeout.expired()) return { kind: 'retryable', reason: `no answer within ${cfg.timeoutMs} ms (OTEL_EXPORTER_OTLP_TIMEOUT)` };
       return { kind: 'retryable', reason: errorText(err) };
+    } finally {
+      timeout.done();
     }
   }
 
@@ -91,6 +136,7 @@ export function createOtlpLogSink(cfg: OtlpConfig, opts: { dispatcher?: Dispatch
 
   return {
     target,
+    encode,
     export: exportBatch,
     shutdown(): Promise<void> {
       closed = true;
@@ -125,3 +171,29 @@ function errorText(err: unknown): string {
   const message = e.message || cause?.message || e.name;
   return code && !message.includes(String(code)) ? `${message} (${String(code)})` : message;
 }
+
+/**
+ * Request bodies are written into recycled buffers: a backfill sends thousands of ~130 KB bodies,
+ * and fresh ones for each would leave the GC and malloc a steady stream of large garbage. A buffer
+ * comes back once its batch's last attempt is over (acknowledged or rejected); one abandoned at
+ * shutdown is simply garbage-collected.
+ */
+class BufferPool {
+  private readonly free: Buffer[] = [];
+
+  take(size: number): Buffer {
+    const i = this.free.findIndex((b) => b.length >= size);
+    if (i >= 0) return this.free.splice(i, 1)[0] as Buffer;
+    // Rounded up, so a slightly larger batch next time still fits.
+    return Buffer.allocUnsafeSlow(Math.ceil(size / POOL_BUFFER_STEP) * POOL_BUFFER_STEP);
+  }
+
+  give(buffer: Buffer): void {
+    if (this.free.length < POOL_MAX_BUFFERS && buffer.length <= POOL_MAX_BUFFER_BYTES) this.free.push(buffer);
+  }
+}
+/** Buffers kept for reuse: enough for every time slice of a few streams. */
+const POOL_MAX_BUFFERS = 32;
+/** Larger bodies (pages of huge events) are not kept. */
+const POOL_MAX_BUFFER_BYTES = 1 << 20;
+const POOL_BUFFER_STEP = 64 * 1024;
