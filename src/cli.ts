@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+// First: GC settings for a long-running process, before anything else allocates (heap.ts).
+import './heap.ts';
 import { parseArgs } from 'node:util';
 import { DEFAULTS, loadConfig, type Config } from './config.ts';
 import { runDemo } from './demo.ts';

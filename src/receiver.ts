@@ -9,6 +9,7 @@ import type { Logger } from './log.ts';
 import { openFileStateStore } from './state/file-store.ts';
 import type { StateStore } from './state/types.ts';
 import { AuditLogStream } from './streams/audit-log.ts';
+import { sliceConcurrency } from './streams/slices.ts';
 import type { PageReport, Stream } from './streams/types.ts';
 
 export interface ReceiverDeps {
@@ -63,6 +64,8 @@ export class Receiver {
             filters: config.asana.auditFilters,
             startAt: config.asana.startAt,
             pollIntervalMs: config.asana.pollIntervalMs,
+            // Enough time windows read at once to use the token's budget (streams/slices.ts).
+            slices: sliceConcurrency(config.asana.maxRequestsPerMinute),
             log,
             onPage: deps.onPage,
             backoff: deps.backoff,
