@@ -1,5 +1,5 @@
 import { AsanaClient, type AsanaApi } from './asana/client.ts';
-import { RateLimiter } from './asana/rate-limiter.ts';
+import { pacedRequestsPerMinute, RateLimiter } from './asana/rate-limiter.ts';
 import type { Config } from './config.ts';
 import { AbortedError } from './errors.ts';
 import { createOtlpLogSink } from './export/otlp.ts';
@@ -45,7 +45,8 @@ export class Receiver {
     const store = await openFileStateStore(config.stateFile, {
       onWarning: (message: string) => log.warn(message, { stateFile: config.stateFile }),
     });
-    const limiter = new RateLimiter(config.asana.maxRequestsPerMinute);
+    // One budget for every stream and workspace of the token, with a little left unused (rate-limiter.ts).
+    const limiter = new RateLimiter(pacedRequestsPerMinute(config.asana.maxRequestsPerMinute));
     const client = deps.api
       ? undefined
       : new AsanaClient({ apiUrl: config.asana.apiUrl, token: config.asana.token, limiter, log, backoff: deps.backoff });

@@ -341,7 +341,7 @@ export class AuditLogStream implements Stream {
         }
         const observedAt = this.now();
         const nextOffset = page.next_page?.offset ?? undefined;
-        const fresh = skipAlreadyShipped(cursor, query, page.data);
+        const fresh = skipAlreadyShipped(cursor, page.data);
 
         if (page.data.length === 0 || (fresh.length === 0 && (!nextOffset || nextOffset === cursor.offset))) {
           // Caught up. Keep the newest offset Asana handed out, so the next poll starts there.
@@ -451,9 +451,12 @@ export class AuditLogStream implements Stream {
   }
 }
 
-/** Resuming with start_at=lastEventAt (inclusive) returns that instant's shipped events again. */
-function skipAlreadyShipped(cursor: Cursor, query: AuditLogQuery, events: AuditLogEvent[]): AuditLogEvent[] {
-  if (query.offset || !cursor.lastEventAt || !cursor.lastEventGids?.length) return events;
+/**
+ * Resuming with start_at=lastEventAt (inclusive) returns that instant's shipped events again —
+ * on the offsets that follow too, when more than a page of events share that instant.
+ */
+function skipAlreadyShipped(cursor: Cursor, events: AuditLogEvent[]): AuditLogEvent[] {
+  if (!cursor.lastEventAt || !cursor.lastEventGids?.length) return events;
   const boundary = cursor.lastEventAt;
   const seen = new Set(cursor.lastEventGids);
   return events.filter((e) => !(e.created_at === boundary && seen.has(String(e.gid))));
