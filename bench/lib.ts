@@ -1,7 +1,7 @@
 /** Process plumbing for the benchmark: children that print JSON lines, medians, formatting. */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { copyFileSync, existsSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 
@@ -96,6 +96,17 @@ export function startChild(script: string, args: string[], env: Record<string, s
       }
     },
   };
+}
+
+/** CPU time (user + system, ms) a running child has used so far, from /proc (Linux); NaN elsewhere. */
+export function cpuMsOf(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    // utime and stime are fields 14 and 15 of /proc/PID/stat, in clock ticks (100 per second on Linux).
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 export function median(xs: number[]): number {

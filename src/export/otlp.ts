@@ -192,8 +192,8 @@ class BufferPool {
     if (this.free.length < POOL_MAX_BUFFERS && buffer.length <= POOL_MAX_BUFFER_BYTES) this.free.push(buffer);
   }
 }
-/** Buffers kept for reuse: enough for every time slice of a few streams. */
-const POOL_MAX_BUFFERS = 32;
+/** Buffers kept for reuse: two per time slice read at once (one exported, one fetched ahead). */
+const POOL_MAX_BUFFERS = 16;
 /** Larger bodies (pages of huge events) are not kept. */
 const POOL_MAX_BUFFER_BYTES = 1 << 20;
 const POOL_BUFFER_STEP = 64 * 1024;

@@ -321,44 +321,55 @@ export class AuditLogStream implements Stream {
     try {
       for (;;) {
         await queue.waitForSpace();
-        const query = this.queryFor(cursor, slice.endAt);
-        let page;
-        try {
-          page = await this.o.api.getAuditLogPage(query, signal);
-        } catch (err) {
-          if (err instanceof OffsetRejectedError && cursor.offset && cursor.lastEventAt) {
-            // The offset expired or was refused: resume from the newest shipped instant instead
-            // (start_at is inclusive; the gids already shipped at that instant are skipped).
-            this.o.log.warn('Asana refused the saved offset; resuming from the last shipped event time', {
-              stream: this.key,
-              lastEventAt: cursor.lastEventAt,
-              reason: err.message,
-            });
-            cursor = { ...cursor, offset: undefined, offsetStartAt: undefined };
-            continue;
-          }
-          throw err;
+        // One page per call: the parsed page lives in that call only, not in this loop's frame
+        // while it waits for room (it would be kept alive, and promoted by the GC, for nothing).
+        const item = await this.fetchPage(cursor, slice, signal);
+        if (item === undefined) {
+          // The offset expired or was refused: resume from the newest shipped instant instead
+          // (start_at is inclusive; the gids already shipped at that instant are skipped).
+          cursor = { ...cursor, offset: undefined, offsetStartAt: undefined };
+          continue;
         }
-        const observedAt = this.now();
-        const nextOffset = page.next_page?.offset ?? undefined;
-        const fresh = skipAlreadyShipped(cursor, page.data);
-
-        if (page.data.length === 0 || (fresh.length === 0 && (!nextOffset || nextOffset === cursor.offset))) {
-          // Caught up. Keep the newest offset Asana handed out, so the next poll starts there.
-          const offsetChanged = Boolean(nextOffset && nextOffset !== cursor.offset);
-          if (offsetChanged) cursor = { ...cursor, offset: nextOffset, offsetStartAt: query.startAt };
-          queue.push({ kind: 'end', cursor, offsetChanged, observedAt });
-          return;
-        }
-        // No offset to follow (Asana sent next_page: null after data): the next page is asked
-        // from lastEventAt with start_at, skipping the gids already shipped at that instant.
-        cursor = advance(cursor, fresh, nextOffset, query.startAt);
-        queue.push({ kind: 'page', batch: await this.prepareBatch(fresh, observedAt), shipped: fresh.length, received: page.data.length, cursor, observedAt });
+        queue.push(item);
+        if (item.kind === 'end') return;
+        cursor = item.cursor;
       }
     } catch (error) {
       // After the pages fetched before it: those are still shipped and committed first.
       queue.push({ kind: 'error', error });
     }
+  }
+
+  /** The page after `cursor`, mapped and encoded; undefined when Asana refused a resumable offset. */
+  private async fetchPage(cursor: Cursor, slice: Slice, signal: AbortSignal): Promise<Exclude<Item, { kind: 'error' }> | undefined> {
+    const query = this.queryFor(cursor, slice.endAt);
+    let page;
+    try {
+      page = await this.o.api.getAuditLogPage(query, signal);
+    } catch (err) {
+      if (err instanceof OffsetRejectedError && cursor.offset && cursor.lastEventAt) {
+        this.o.log.warn('Asana refused the saved offset; resuming from the last shipped event time', {
+          stream: this.key,
+          lastEventAt: cursor.lastEventAt,
+          reason: err.message,
+        });
+        return undefined;
+      }
+      throw err;
+    }
+    const observedAt = this.now();
+    const nextOffset = page.next_page?.offset ?? undefined;
+    const fresh = skipAlreadyShipped(cursor, page.data);
+
+    if (page.data.length === 0 || (fresh.length === 0 && (!nextOffset || nextOffset === cursor.offset))) {
+      // Caught up. Keep the newest offset Asana handed out, so the next poll starts there.
+      const offsetChanged = Boolean(nextOffset && nextOffset !== cursor.offset);
+      return { kind: 'end', cursor: offsetChanged ? { ...cursor, offset: nextOffset, offsetStartAt: query.startAt } : cursor, offsetChanged, observedAt };
+    }
+    // No offset to follow (Asana sent next_page: null after data): the next page is asked
+    // from lastEventAt with start_at, skipping the gids already shipped at that instant.
+    const next = advance(cursor, fresh, nextOffset, query.startAt);
+    return { kind: 'page', batch: await this.prepareBatch(fresh, observedAt), shipped: fresh.length, received: page.data.length, cursor: next, observedAt };
   }
 
   /**
