@@ -1,6 +1,5 @@
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
-import { JsonLogsSerializer, ProtobufLogsSerializer } from '@opentelemetry/otlp-transformer';
 import { Agent, request, type Dispatcher } from 'undici';
 import type { OtlpConfig } from '../config.ts';
 import { deadline } from '../deadline.ts';
@@ -46,7 +45,8 @@ export function createOtlpLogSink(cfg: OtlpConfig, opts: { dispatcher?: Dispatch
   const ownAgent = opts.dispatcher ? undefined : new Agent({ keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS, connections: MAX_CONNECTIONS });
   const dispatcher: Dispatcher = opts.dispatcher ?? (ownAgent as Agent);
   const json = cfg.protocol === 'http/json';
-  const serialize = json ? (batch: LogBatch) => JsonLogsSerializer.serializeRequest(toReadableLogRecords(batch)) : encodeLogsRequest;
+  const serialize = async (batch: LogBatch) =>
+    json ? (await otlpTransformer()).JsonLogsSerializer.serializeRequest(toReadableLogRecords(batch)) : encodeLogsRequest(batch);
   /** The request body of each batch passed unencoded and still being retried: encoded once. */
   const bodies = new WeakMap<LogBatch, Uint8Array>();
 
@@ -55,7 +55,7 @@ export function createOtlpLogSink(cfg: OtlpConfig, opts: { dispatcher?: Dispatch
 
   async function encode(batch: LogBatch): Promise<EncodedBatch> {
     if (json || cfg.compression === 'gzip') {
-      const bytes = serialize(batch);
+      const bytes = await serialize(batch);
       if (!bytes) throw new Error('the serializer produced no output');
       return { body: cfg.compression === 'gzip' ? await gzipAsync(bytes) : bytes, recordCount: batch.records.length };
     }
@@ -98,7 +98,7 @@ export function createOtlpLogSink(cfg: OtlpConfig, opts: { dispatcher?: Dispatch
     try {
       const res = await request(cfg.logsUrl, { method: 'POST', headers, body, signal: timeout.signal, dispatcher });
       const bytes = new Uint8Array(await res.body.arrayBuffer());
-      const outcome = interpret(res.statusCode, res.headers, bytes);
+      const outcome = await interpret(res.statusCode, res.headers, bytes);
       if ('records' in batch) {
         if (outcome.kind === 'retryable') bodies.set(batch, body);
         else bodies.delete(batch);
@@ -116,14 +116,14 @@ export function createOtlpLogSink(cfg: OtlpConfig, opts: { dispatcher?: Dispatch
     }
   }
 
-  function interpret(status: number, resHeaders: Record<string, string | string[] | undefined>, bytes: Uint8Array): ExportOutcome {
+  async function interpret(status: number, resHeaders: Record<string, string | string[] | undefined>, bytes: Uint8Array): Promise<ExportOutcome> {
     const type = String(resHeaders['content-type'] ?? '').toLowerCase();
     if (status >= 200 && status < 300) {
       // Delivered. A body, if any, is an ExportLogsServiceResponse that may report a partial success.
       if (bytes.length === 0) return { kind: 'ok', rejectedRecords: 0 };
       const isJson = type ? type.includes('json') : json;
       try {
-        return partialSuccessOutcome(isJson ? JSON.parse(new TextDecoder().decode(bytes)) : ProtobufLogsSerializer.deserializeResponse(bytes));
+        return partialSuccessOutcome(isJson ? JSON.parse(new TextDecoder().decode(bytes)) : (await otlpTransformer()).ProtobufLogsSerializer.deserializeResponse(bytes));
       } catch {
         return { kind: 'ok', rejectedRecords: 0 };
       }
@@ -148,6 +148,16 @@ export function createOtlpLogSink(cfg: OtlpConfig, opts: { dispatcher?: Dispatch
       return shuttingDown;
     },
   };
+}
+
+/**
+ * otlp-transformer, loaded on first use: the protobuf path needs it only to read a partial-success
+ * response, and loading it costs some 3 MB of memory that most receivers never use.
+ */
+let transformer: Promise<typeof import('@opentelemetry/otlp-transformer')> | undefined;
+function otlpTransformer(): Promise<typeof import('@opentelemetry/otlp-transformer')> {
+  transformer ??= import('@opentelemetry/otlp-transformer');
+  return transformer;
 }
 
 /** Configured headers (OTEL_EXPORTER_OTLP_HEADERS) plus ours; ours win on the wire-format ones. */
