@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+// First: GC settings for a long-running process, before anything else allocates (heap.ts).
+import './heap.ts';
 import { parseArgs } from 'node:util';
 import { DEFAULTS, loadConfig, type Config } from './config.ts';
 import { runDemo } from './demo.ts';
@@ -95,16 +97,25 @@ async function stateCommand(sub: string | undefined, values: { 'state-file'?: st
     const entries = store.entries();
     await store.close();
     const now = Date.now();
-    const rows = entries.map(([key, s]) => ({
-      key,
-      lastEventAt: s.lastEventAt ?? null,
-      lagSeconds: s.lastEventAt ? Math.max(0, Math.round((now - Date.parse(s.lastEventAt)) / 1000)) : null,
-      eventsShipped: s.eventsShipped,
-      startAt: s.startAt ?? null,
-      hasOffset: Boolean(s.offset),
-      hasSyncToken: Boolean(s.sync),
-      updatedAt: s.updatedAt,
-    }));
+    const rows = entries.map(([key, s]) => {
+      // The newest shipped event of any cursor: the live tail's, or a backfill window's after a re-split.
+      const lastEventAt = [s.lastEventAt, ...(s.backfill ?? []).map((w) => w.lastEventAt)].reduce<string | undefined>(
+        (a, b) => (b !== undefined && (a === undefined || b > a) ? b : a),
+        undefined,
+      );
+      return {
+        key,
+        lastEventAt: lastEventAt ?? null,
+        lagSeconds: lastEventAt ? Math.max(0, Math.round((now - Date.parse(lastEventAt)) / 1000)) : null,
+        eventsShipped: s.eventsShipped,
+        startAt: s.startAt ?? null,
+        hasOffset: Boolean(s.offset),
+        hasSyncToken: Boolean(s.sync),
+        updatedAt: s.updatedAt,
+        // Older time windows still being backfilled in parallel, oldest first.
+        backfill: (s.backfill ?? []).map((w) => ({ startAt: w.startAt, endAt: w.endAt, lastEventAt: w.lastEventAt ?? null, eventsShipped: w.eventsShipped })),
+      };
+    });
     if (values.json) {
       process.stdout.write(`${JSON.stringify({ stateFile: path, streams: rows }, null, 2)}\n`);
     } else if (rows.length === 0) {
@@ -117,6 +128,13 @@ async function stateCommand(sub: string | undefined, values: { 'state-file'?: st
           `  ${r.key}\n    last event ${r.lastEventAt ?? '-'} (${lag}), ${r.eventsShipped} shipped, ` +
             `updated ${r.updatedAt}${r.hasOffset || r.hasSyncToken ? '' : `, resumes at ${r.startAt ?? r.lastEventAt}`}\n`,
         );
+        if (r.backfill.length > 0) {
+          const oldest = r.backfill[0]!;
+          process.stdout.write(
+            `    backfilling ${r.backfill.length} older time window${r.backfill.length === 1 ? '' : 's'} in parallel, ` +
+              `from ${oldest.lastEventAt ?? oldest.startAt} up to ${r.backfill.at(-1)!.endAt}\n`,
+          );
+        }
       }
     }
     return ExitCode.ok;

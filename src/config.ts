@@ -11,7 +11,7 @@
  * The Asana token never appears in a message; OTLP header values are never echoed either.
  */
 import { readFileSync } from 'node:fs';
-import { parseDocument } from 'yaml';
+import { createRequire } from 'node:module';
 import { z } from 'zod';
 import { formatDuration, parseDuration } from './duration.ts';
 import { ConfigError } from './errors.ts';
@@ -596,6 +596,8 @@ function readConfigFile(file: string, problems: string[]): Raw {
     problems.push(`config file ${file} cannot be read (${errCode(err)}): check the --config path`);
     return {};
   }
+  // Loaded only for a --config file: most deployments configure by environment alone.
+  const { parseDocument } = createRequire(import.meta.url)('yaml') as typeof import('yaml');
   const doc = parseDocument(text, { intAsBigInt: true, prettyErrors: false });
   if (doc.errors.length > 0) {
     for (const e of doc.errors) {

@@ -1,5 +1,5 @@
 import { AsanaClient, type AsanaApi } from './asana/client.ts';
-import { RateLimiter } from './asana/rate-limiter.ts';
+import { pacedRequestsPerMinute, RateLimiter } from './asana/rate-limiter.ts';
 import { resolveStartAt, type Config } from './config.ts';
 import { AbortedError, AsanaRequestError, CredentialsError, ReceiverError, StreamsFailedError } from './errors.ts';
 import { createOtlpLogSink } from './export/otlp.ts';
@@ -11,6 +11,7 @@ import type { StateStore } from './state/types.ts';
 import { AuditLogStream } from './streams/audit-log.ts';
 import { EventStream } from './streams/events.ts';
 import { LateRescan, LateRescanningStream } from './streams/late-rescan.ts';
+import { sliceConcurrency } from './streams/slices.ts';
 import type { PageReport, Stream } from './streams/types.ts';
 import { observedSink, type ReceiverObserver } from './telemetry/telemetry.ts';
 
@@ -62,7 +63,8 @@ export class Receiver {
     const store = await openFileStateStore(config.stateFile, {
       onWarning: (message: string) => log.warn(message, { stateFile: config.stateFile }),
     });
-    const limiter = new RateLimiter(config.asana.maxRequestsPerMinute);
+    // One budget for every stream and workspace of the token, with a little left unused (rate-limiter.ts).
+    const limiter = new RateLimiter(pacedRequestsPerMinute(config.asana.maxRequestsPerMinute));
     const observer = deps.observer;
     const client = deps.api
       ? undefined
@@ -105,7 +107,11 @@ export class Receiver {
         const { lateWindowMs, lateRescanIntervalMs, auditFilters: filters } = config.asana;
         streams.push(
           observe('audit_log', workspaceGid, resolveStartAt(config.asana.startAt, new Date()).toISOString(), (hooks) => {
-            const stream = new AuditLogStream({ ...common, ...hooks, resource, workspaceGid, filters, startAt: config.asana.startAt, lateWindowMs });
+            const stream = new AuditLogStream({
+              ...common, ...hooks, resource, workspaceGid, filters, startAt: config.asana.startAt, lateWindowMs,
+              // Enough time windows read at once to use the token's budget (streams/slices.ts).
+              slices: sliceConcurrency(config.asana.maxRequestsPerMinute),
+            });
             if (lateWindowMs <= 0) return stream;
             // Late events: the stream and its re-scan of the trailing window, in turn (late-rescan.ts).
             const rescan = new LateRescan({

@@ -101,12 +101,13 @@ export function classifyAsanaResponse<T>(
   parse: (bodyText: string) => T | string,
   now: number = Date.now(),
 ): AsanaOutcome<T> {
-  const detail = describeAsanaError(bodyText);
   if (status >= 200 && status < 300) {
     const value = parse(bodyText);
     if (typeof value === 'string') return { kind: 'retry', reason: `HTTP ${status} with ${value}`, rateLimited: false };
     return { kind: 'ok', value };
   }
+  // Only error bodies are read for Asana's message: a page of events is parsed once, above.
+  const detail = describeAsanaError(bodyText);
   if (status === 429) {
     // Asana: 429 Too Many Requests carries Retry-After (seconds); wait exactly that long.
     const retryAfterMs = parseRetryAfter(headers['retry-after'], now);

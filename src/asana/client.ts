@@ -1,4 +1,5 @@
 import { Agent, request, type Dispatcher } from 'undici';
+import { deadline } from '../deadline.ts';
 import { AbortedError, AsanaRequestError, ExitCode, ReceiverError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { backoffDelay, sleep } from '../retry.ts';
@@ -188,13 +189,12 @@ export class AsanaClient implements AsanaApi {
   }
 
   private async attempt<T>(path: string, ctx: RequestContext, parse: (body: string) => T | string, signal?: AbortSignal): Promise<AsanaOutcome<T>> {
-    const timeout = AbortSignal.timeout(this.opts.timeoutMs ?? REQUEST_TIMEOUT_MS);
-    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    const timeout = deadline(this.opts.timeoutMs ?? REQUEST_TIMEOUT_MS, signal);
     try {
       const res = await request(`${this.opts.apiUrl}${path}`, {
         method: 'GET',
         dispatcher: this.dispatcher,
-        signal: combined,
+        signal: timeout.signal,
         headers: {
           authorization: `Bearer ${this.opts.token}`,
           accept: 'application/json',
@@ -207,12 +207,14 @@ export class AsanaClient implements AsanaApi {
       return outcome;
     } catch (err) {
       if (signal?.aborted) throw new AbortedError();
-      const reason = timeout.aborted
+      const reason = timeout.expired()
         ? `no answer from Asana within ${Math.round((this.opts.timeoutMs ?? REQUEST_TIMEOUT_MS) / 1000)}s`
         : `cannot reach Asana at ${this.opts.apiUrl}: ${describeNetworkError(err)}`;
       const outcome: AsanaOutcome<T> = { kind: 'retry', reason, rateLimited: false };
       this.observe('error', ctx, outcome);
       return outcome;
+    } finally {
+      timeout.done();
     }
   }
 

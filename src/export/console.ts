@@ -26,7 +26,8 @@ export function createConsoleSink(write?: (line: string) => void): LogSink {
   const out = write ?? ((line: string) => void process.stdout.write(`${line}\n`));
   return {
     async export(batch) {
-      for (const record of batch.records) out(formatRecord(record, color));
+      // This sink has no encode(): it only ever gets the records themselves.
+      for (const record of 'records' in batch ? batch.records : []) out(formatRecord(record, color));
       return { kind: 'ok', rejectedRecords: 0 };
     },
     async shutdown() {},

@@ -1,6 +1,6 @@
 import { AbortedError, ExportRejectedError } from '../errors.ts';
 import { backoffDelay, sleep } from '../retry.ts';
-import type { LogBatch, LogSink } from './types.ts';
+import { recordCount, type EncodedBatch, type LogBatch, type LogSink } from './types.ts';
 
 /**
  * The exporter's one retry wrapper (otel-js RetryingTransport habit): resolves only once the
@@ -23,14 +23,14 @@ export interface DeliverOptions {
 
 export async function exportUntilAcknowledged(
   sink: LogSink & { readonly target?: string },
-  batch: LogBatch,
+  batch: LogBatch | EncodedBatch,
   opts: DeliverOptions = {},
 ): Promise<{ attempts: number; rejectedRecords: number }> {
   const { signal, log } = opts;
   const backoff = opts.backoff ?? ((attempt: number) => backoffDelay(attempt));
   const target = sink.target;
   const where = target ? `collector at ${target}` : 'the collector';
-  const records = batch.records.length;
+  const records = recordCount(batch);
 
   for (let attempt = 1; ; attempt++) {
     if (signal?.aborted) throw new AbortedError();

@@ -1,13 +1,14 @@
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
-import { JsonLogsSerializer, ProtobufLogsSerializer } from '@opentelemetry/otlp-transformer';
 import { Agent, request, type Dispatcher } from 'undici';
 import type { OtlpConfig } from '../config.ts';
+import { deadline } from '../deadline.ts';
 import { AbortedError } from '../errors.ts';
 import { PACKAGE_NAME, PACKAGE_VERSION } from '../version.ts';
 import { classifyExportResponse, partialSuccessOutcome, safeUrl, statusMessageFromProtobuf } from './classify.ts';
+import { encodeLogsRequest, estimate } from './protobuf.ts';
 import { toReadableLogRecords } from './records.ts';
-import type { ExportOutcome, LogBatch, LogSink } from './types.ts';
+import { recordCount, type EncodedBatch, type ExportOutcome, type LogBatch, type LogSink } from './types.ts';
 
 /**
  * OTLP/HTTP log transport: one POST per export() call, and the outcome as data.
@@ -15,14 +16,19 @@ import type { ExportOutcome, LogBatch, LogSink } from './types.ts';
  * Deliberately not the SDK's LoggerProvider -> BatchLogRecordProcessor -> OTLPLogExporter path:
  * the processor drops records when its queue is full, forceFlush resolves after a failed export,
  * and the exporter gives up retrying after ~10 s. Here the otlp-transformer serializers build the
- * exact bytes, undici sends them, and only the collector's 2xx counts as delivered. Retrying is
- * the caller's business (deliver.ts), so that a page is retried as a whole until acknowledged.
+ * exact bytes (protobuf: encodeLogsRequest, the same bytes faster), undici sends them, and only the
+ * collector's 2xx counts as delivered. Retrying is the caller's business (deliver.ts), so that a page
+ * is retried as a whole until acknowledged; a batch is encoded once, and its retries send the same
+ * bytes again.
  */
 
 /** Idle keep-alive sockets are closed after this; collectors' own idle timeouts are usually longer. */
 export const KEEP_ALIVE_TIMEOUT_MS = 30_000;
-/** Exports are sequential per stream; a few sockets cover several streams sharing one sink. */
-export const MAX_CONNECTIONS = 4;
+/**
+ * Exports are sequential per time slice of a stream (streams/audit-log.ts runs up to 16 slices at
+ * once, several streams share one sink): enough sockets that no slice waits for another's.
+ */
+export const MAX_CONNECTIONS = 16;
 /** shutdown() lets an in-flight request finish for this long, then destroys the sockets. */
 export const SHUTDOWN_GRACE_MS = 2_000;
 
@@ -37,64 +43,108 @@ export interface OtlpLogSink extends LogSink {
 
 export function createOtlpLogSink(cfg: OtlpConfig, opts: { dispatcher?: Dispatcher } = {}): OtlpLogSink {
   // A dispatcher passed in belongs to the caller, who closes it; our own pooled agent is closed by shutdown().
+  const pool = new BufferPool();
   const ownAgent = opts.dispatcher ? undefined : new Agent({ keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS, connections: MAX_CONNECTIONS });
   const dispatcher: Dispatcher = opts.dispatcher ?? (ownAgent as Agent);
   const json = cfg.protocol === 'http/json';
-  const serializer = json ? JsonLogsSerializer : ProtobufLogsSerializer;
+  const serialize = async (batch: LogBatch) =>
+    json ? (await otlpTransformer()).JsonLogsSerializer.serializeRequest(toReadableLogRecords(batch)) : encodeLogsRequest(batch);
+  /** The request body of each batch passed unencoded and still being retried: encoded once. */
+  const bodies = new WeakMap<LogBatch, Uint8Array>();
+
+  /** Encoded batches whose body lives in a buffer of the pool, and that buffer. */
+  const pooled = new WeakMap<EncodedBatch, Buffer>();
+
+  async function encode(batch: LogBatch): Promise<EncodedBatch> {
+    if (json || cfg.compression === 'gzip') {
+      const bytes = await serialize(batch);
+      if (!bytes) throw new Error('the serializer produced no output');
+      return { body: cfg.compression === 'gzip' ? await gzipAsync(bytes) : bytes, recordCount: batch.records.length };
+    }
+    const buffer = pool.take(estimate(batch));
+    const body = encodeLogsRequest(batch, buffer);
+    const encoded = { body, recordCount: batch.records.length };
+    if (body.buffer === buffer.buffer) pooled.set(encoded, buffer);
+    else pool.give(buffer); // it outgrew the pooled buffer
+    return encoded;
+  }
+
+  /** After the last attempt of an encoded batch: its buffer is free for the next one. */
+  function release(batch: LogBatch | EncodedBatch): void {
+    if ('records' in batch) return;
+    const buffer = pooled.get(batch);
+    if (buffer === undefined) return;
+    pooled.delete(batch);
+    pool.give(buffer);
+  }
   const headers = requestHeaders(cfg);
   const target = safeUrl(cfg.logsUrl);
   let closed = false;
   let shuttingDown: Promise<void> | undefined;
 
-  async function exportBatch(batch: LogBatch, signal?: AbortSignal): Promise<ExportOutcome> {
+  async function exportBatch(batch: LogBatch | EncodedBatch, signal?: AbortSignal): Promise<ExportOutcome> {
     if (closed || signal?.aborted) throw new AbortedError();
-    if (batch.records.length === 0) return { kind: 'ok', rejectedRecords: 0 };
+    if (recordCount(batch) === 0) return { kind: 'ok', rejectedRecords: 0 };
 
-    let bytes: Uint8Array | undefined;
-    try {
-      bytes = serializer.serializeRequest(toReadableLogRecords(batch));
-      if (!bytes) throw new Error('the serializer produced no output');
-    } catch (err) {
-      // A bug, not a collector problem: retrying would fail the same way, so stop the stream.
-      return { kind: 'rejected', status: 0, reason: `could not encode the batch as OTLP ${cfg.protocol}: ${errorText(err)}` };
+    let body = 'records' in batch ? bodies.get(batch) : batch.body;
+    if (body === undefined) {
+      try {
+        body = (await encode(batch as LogBatch)).body;
+      } catch (err) {
+        // A bug, not a collector problem: retrying would fail the same way, so stop the stream.
+        return { kind: 'rejected', status: 0, reason: `could not encode the batch as OTLP ${cfg.protocol}: ${errorText(err)}` };
+      }
     }
-    return post(bytes, signal);
+
+    const timeout = deadline(cfg.timeoutMs, signal);
+    try {
+      const res = await request(cfg.logsUrl, { method: 'POST', headers, body, signal: timeout.signal, dispatcher });
+      const bytes = new Uint8Array(await res.body.arrayBuffer());
+      const outcome = await interpret(res.statusCode, res.headers, bytes);
+      if ('records' in batch) {
+        if (outcome.kind === 'retryable') bodies.set(batch, body);
+        else bodies.delete(batch);
+      } else if (outcome.kind !== 'retryable') {
+        release(batch);
+      }
+      return outcome;
+    } catch (err) {
+      if (closed || signal?.aborted) throw new AbortedError();
+      if ('records' in batch) bodies.set(batch, body);
+      if (timeout.expired()) return { kind: 'retryable', reason: `no answer within ${cfg.timeoutMs} ms (OTEL_EXPORTER_OTLP_TIMEOUT)` };
+      return { kind: 'retryable', reason: errorText(err) };
+    } finally {
+      timeout.done();
+    }
   }
 
   /** An export request with no records (`validate`): does the endpoint accept OTLP from us? */
   async function probe(signal?: AbortSignal): Promise<ExportOutcome> {
     if (closed || signal?.aborted) throw new AbortedError();
-    return post(serializer.serializeRequest([]) ?? new Uint8Array(0), signal);
-  }
-
-  async function post(bytes: Uint8Array, signal?: AbortSignal): Promise<ExportOutcome> {
-    let body: Uint8Array;
+    const t = await otlpTransformer();
+    const bytes = (json ? t.JsonLogsSerializer : t.ProtobufLogsSerializer).serializeRequest([]) ?? new Uint8Array(0);
+    const body = cfg.compression === 'gzip' ? await gzipAsync(bytes) : bytes;
+    const timeout = deadline(cfg.timeoutMs, signal);
     try {
-      body = cfg.compression === 'gzip' ? await gzipAsync(bytes) : bytes;
-    } catch (err) {
-      return { kind: 'rejected', status: 0, reason: `could not gzip the batch: ${errorText(err)}` };
-    }
-    const timeout = AbortSignal.timeout(cfg.timeoutMs);
-    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
-    try {
-      const res = await request(cfg.logsUrl, { method: 'POST', headers, body, signal: combined, dispatcher });
-      const bytes = new Uint8Array(await res.body.arrayBuffer());
-      return interpret(res.statusCode, res.headers, bytes);
+      const res = await request(cfg.logsUrl, { method: 'POST', headers, body, signal: timeout.signal, dispatcher });
+      return await interpret(res.statusCode, res.headers, new Uint8Array(await res.body.arrayBuffer()));
     } catch (err) {
       if (closed || signal?.aborted) throw new AbortedError();
-      if (timeout.aborted) return { kind: 'retryable', reason: `no answer within ${cfg.timeoutMs} ms (OTEL_EXPORTER_OTLP_TIMEOUT)` };
+      if (timeout.expired()) return { kind: 'retryable', reason: `no answer within ${cfg.timeoutMs} ms (OTEL_EXPORTER_OTLP_TIMEOUT)` };
       return { kind: 'retryable', reason: errorText(err) };
+    } finally {
+      timeout.done();
     }
   }
 
-  function interpret(status: number, resHeaders: Record<string, string | string[] | undefined>, bytes: Uint8Array): ExportOutcome {
+  async function interpret(status: number, resHeaders: Record<string, string | string[] | undefined>, bytes: Uint8Array): Promise<ExportOutcome> {
     const type = String(resHeaders['content-type'] ?? '').toLowerCase();
     if (status >= 200 && status < 300) {
       // Delivered. A body, if any, is an ExportLogsServiceResponse that may report a partial success.
       if (bytes.length === 0) return { kind: 'ok', rejectedRecords: 0 };
       const isJson = type ? type.includes('json') : json;
       try {
-        return partialSuccessOutcome(isJson ? JSON.parse(new TextDecoder().decode(bytes)) : ProtobufLogsSerializer.deserializeResponse(bytes));
+        return partialSuccessOutcome(isJson ? JSON.parse(new TextDecoder().decode(bytes)) : (await otlpTransformer()).ProtobufLogsSerializer.deserializeResponse(bytes));
       } catch {
         return { kind: 'ok', rejectedRecords: 0 };
       }
@@ -107,6 +157,7 @@ export function createOtlpLogSink(cfg: OtlpConfig, opts: { dispatcher?: Dispatch
 
   return {
     target,
+    encode,
     export: exportBatch,
     probe,
     shutdown(): Promise<void> {
@@ -119,6 +170,16 @@ export function createOtlpLogSink(cfg: OtlpConfig, opts: { dispatcher?: Dispatch
       return shuttingDown;
     },
   };
+}
+
+/**
+ * otlp-transformer, loaded on first use: the protobuf path needs it only to read a partial-success
+ * response, and loading it costs some 3 MB of memory that most receivers never use.
+ */
+let transformer: Promise<typeof import('@opentelemetry/otlp-transformer')> | undefined;
+function otlpTransformer(): Promise<typeof import('@opentelemetry/otlp-transformer')> {
+  transformer ??= import('@opentelemetry/otlp-transformer');
+  return transformer;
 }
 
 /**
@@ -145,3 +206,29 @@ export function errorText(err: unknown): string {
   const message = e.message || cause?.message || e.name;
   return code && !message.includes(String(code)) ? `${message} (${String(code)})` : message;
 }
+
+/**
+ * Request bodies are written into recycled buffers: a backfill sends thousands of ~130 KB bodies,
+ * and fresh ones for each would leave the GC and malloc a steady stream of large garbage. A buffer
+ * comes back once its batch's last attempt is over (acknowledged or rejected); one abandoned at
+ * shutdown is simply garbage-collected.
+ */
+class BufferPool {
+  private readonly free: Buffer[] = [];
+
+  take(size: number): Buffer {
+    const i = this.free.findIndex((b) => b.length >= size);
+    if (i >= 0) return this.free.splice(i, 1)[0] as Buffer;
+    // Rounded up, so a slightly larger batch next time still fits.
+    return Buffer.allocUnsafeSlow(Math.ceil(size / POOL_BUFFER_STEP) * POOL_BUFFER_STEP);
+  }
+
+  give(buffer: Buffer): void {
+    if (this.free.length < POOL_MAX_BUFFERS && buffer.length <= POOL_MAX_BUFFER_BYTES) this.free.push(buffer);
+  }
+}
+/** Buffers kept for reuse: two per time slice read at once (one exported, one fetched ahead). */
+const POOL_MAX_BUFFERS = 16;
+/** Larger bodies (pages of huge events) are not kept. */
+const POOL_MAX_BUFFER_BYTES = 1 << 20;
+const POOL_BUFFER_STEP = 64 * 1024;

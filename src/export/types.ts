@@ -12,11 +12,28 @@ export interface LogBatch {
   records: MappedRecord[];
 }
 
+/** A batch its sink encoded ahead of the export (LogSink.encode): the request body, nothing else. */
+export interface EncodedBatch {
+  readonly body: Uint8Array;
+  readonly recordCount: number;
+}
+
+/** Records in a batch, encoded or not. */
+export function recordCount(batch: LogBatch | EncodedBatch): number {
+  return 'records' in batch ? batch.records.length : batch.recordCount;
+}
+
 /** Where records go: an OTLP/HTTP endpoint, or the demo's console. */
 export interface LogSink {
   /** Where records go, for messages (a URL without credentials or query), if anywhere. */
   readonly target?: string;
+  /**
+   * Optional: encodes a batch ahead of its export. A page fetched ahead then waits as one compact
+   * request body instead of thousands of small objects, and every retry sends the same bytes.
+   * export() accepts what it returns.
+   */
+  encode?(batch: LogBatch): Promise<EncodedBatch>;
   /** One attempt. Resolves with the outcome; rejects only with AbortedError on shutdown. */
-  export(batch: LogBatch, signal?: AbortSignal): Promise<ExportOutcome>;
+  export(batch: LogBatch | EncodedBatch, signal?: AbortSignal): Promise<ExportOutcome>;
   shutdown(): Promise<void>;
 }

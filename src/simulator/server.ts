@@ -74,7 +74,18 @@ export interface RequestLogEntry {
   status: number;
 }
 
+/** What GET /_simulator/stats answers: every answered request since start, by status. */
+export interface SimulatorStats {
+  requests: number;
+  byStatus: Record<number, number>;
+  /** options.now of the first and last answered request. */
+  firstAt?: number;
+  lastAt?: number;
+}
+
 export const DEFAULT_TOKEN = 'simulated-token';
+/** Outside /api/1.0: the simulator's own counters, for the benchmark. */
+export const STATS_PATH = '/_simulator/stats';
 export const DEFAULT_WORKSPACE_GID = '1200000000000001';
 export const DEFAULT_BACKLOG_SPAN_MS = 6 * 60 * 60 * 1000;
 const API_PREFIX = '/api/1.0';
@@ -113,6 +124,7 @@ export class AsanaSimulator {
   private readonly burstLimiter: SlidingWindowLimiter | undefined;
   private readonly faults: Fault[] = [];
   private readonly log: RequestLogEntry[] = [];
+  private readonly counts: SimulatorStats = { requests: 0, byStatus: {} };
   private readonly waits = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
   private readonly routes: Route[];
   private live: NodeJS.Timeout | undefined;
@@ -373,6 +385,11 @@ export class AsanaSimulator {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://simulator');
+    if (url.pathname === STATS_PATH) {
+      // Not part of Asana's API and not counted: the benchmark reads what the "server" saw here.
+      res.writeHead(200, { 'content-type': JSON_CONTENT_TYPE }).end(JSON.stringify(this.stats));
+      return;
+    }
     // Never the Authorization header: the log is for assertions and may be printed.
     const entry: RequestLogEntry = { at: this.now(), path: url.pathname, query: Object.fromEntries(url.searchParams), status: 0 };
     this.record(entry);
@@ -403,6 +420,7 @@ export class AsanaSimulator {
       }
     }
     entry.status = response.status;
+    this.countStatus(response.status, entry.at);
     res.writeHead(response.status, { ...response.headers, 'content-length': String(Buffer.byteLength(response.body)) });
     res.end(response.body);
   }
@@ -477,6 +495,19 @@ export class AsanaSimulator {
     const retryAfter = Math.max(minute.allowed ? 0 : minute.retryAfterSeconds, second && !second.allowed ? second.retryAfterSeconds : 0);
     if (retryAfter === 0) return undefined;
     return errorResponse(429, RATE_LIMIT_MESSAGE, { headers: { 'retry-after': String(retryAfter) } });
+  }
+
+  /** Answers by status since start (the request log keeps only the newest entries). */
+  get stats(): SimulatorStats {
+    return { requests: this.counts.requests, byStatus: { ...this.counts.byStatus }, firstAt: this.counts.firstAt, lastAt: this.counts.lastAt };
+  }
+
+  private countStatus(status: number, at: number): void {
+    const c = this.counts;
+    c.requests++;
+    c.byStatus[status] = (c.byStatus[status] ?? 0) + 1;
+    c.firstAt ??= at;
+    c.lastAt = at;
   }
 
   private record(entry: RequestLogEntry): void {

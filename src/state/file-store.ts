@@ -8,7 +8,8 @@
  *   error naming the file and the fix; it is never silently replaced by an empty state, which would
  *   re-ship or skip an audit trail.
  * - commit() resolves only once the new content is durable: temp file in the same directory, write,
- *   fsync, rename over the file, fsync the directory. Commits are serialized. Memory follows the file:
+ *   fsync, rename over the file, fsync the directory. Writes are serialized; commits arriving during
+ *   a write are grouped into the next one. Memory follows the file:
  *   a failed write leaves both the file and get() at the last durable value.
  * - `<file>.lock` (O_EXCL, JSON {pid, hostname, startedAt}) keeps a second process off the file. The
  *   holder touches it every LOCK_HEARTBEAT_MS; a lock is stale when its process is gone (same host),
@@ -208,6 +209,8 @@ class FileStateStore implements StateStore {
   /** Set when the heartbeat finds the lock file gone or someone else's: commits stop. */
   private lockLost: string | undefined;
   private queue: Promise<unknown> = Promise.resolve();
+  /** Commits waiting for the next write (see commit). */
+  private openBatch: { changes: Map<string, StreamState>; done: Promise<void> } | undefined;
   private closed = false;
 
   constructor(ctx: Ctx, streams: Map<string, StreamState>, lock: LockInfo | undefined) {
@@ -230,16 +233,32 @@ class FileStateStore implements StateStore {
     return [...this.streams].map(([k, s]) => [k, structuredClone(s)]);
   }
 
+  /**
+   * Group commit: commits made while an earlier write is still running are written together by the
+   * next one (the newest state per key), and each resolves once that write is durable. Many time
+   * slices committing page after page then cost one temp-file-fsync-rename per write, not per page.
+   */
   commit(key: string, state: StreamState): Promise<void> {
-    return this.enqueue(async () => {
-      const next = new Map(this.streams);
-      next.set(key, structuredClone(state));
-      await writeStateFile(this.ctx, next);
-      this.streams = next;
-    });
+    let batch = this.openBatch;
+    if (batch === undefined) {
+      const changes = new Map<string, StreamState>();
+      const done = this.enqueue(async () => {
+        // From here on, new commits wait for the next write.
+        if (this.openBatch?.changes === changes) this.openBatch = undefined;
+        const next = new Map(this.streams);
+        for (const [k, v] of changes) next.set(k, v);
+        await writeStateFile(this.ctx, next);
+        this.streams = next;
+      });
+      batch = { changes, done };
+      this.openBatch = batch;
+    }
+    batch.changes.set(key, structuredClone(state));
+    return batch.done;
   }
 
   delete(key: string): Promise<boolean> {
+    this.openBatch = undefined; // a commit after the delete must not be written before it
     return this.enqueue(async () => {
       if (!this.streams.has(key)) return false;
       const next = new Map(this.streams);
@@ -305,7 +324,23 @@ const filtersSchema = z.looseObject({
   resourceGid: z.string().optional(),
 });
 
-/** Checks what the receiver relies on; unknown fields pass through and are written back unchanged. */
+const windowStateSchema = z.looseObject({
+  startAt: z.string().min(1),
+  endAt: z.string().min(1),
+  offset: z.string().optional(),
+  offsetStartAt: z.string().optional(),
+  lastEventAt: z.string().optional(),
+  lastEventGid: z.string().optional(),
+  lastEventGids: z.array(z.string()).optional(),
+  eventsShipped: z.number().int().nonnegative(),
+});
+
+/**
+ * Checks what the receiver relies on; unknown fields pass through and are written back unchanged.
+ * That is also what keeps version 1 readable by releases older than a field: `caughtUpAt` and
+ * `backfill` (issue 5) are optional, an older receiver follows the live tail's cursor and writes
+ * the pending backfill windows back untouched, and a newer one resumes them.
+ */
 const streamStateSchema = z.looseObject({
   stream: z.string().min(1),
   workspaceGid: z.string().min(1),
@@ -322,6 +357,7 @@ const streamStateSchema = z.looseObject({
   shippedWindow: z.object({ since: z.string(), gids: z.record(z.string(), z.number()) }).optional(),
   eventsShipped: z.number().int().nonnegative(),
   updatedAt: z.string(),
+  backfill: z.array(windowStateSchema).optional(),
 });
 
 const stateFileSchema = z.object({

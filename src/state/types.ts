@@ -42,8 +42,9 @@ export interface StreamState {
   /** resource_events: the resource the cursor follows. */
   resourceGid?: string;
   /**
-   * When the stream last read an empty page (caught up): it had read everything created before then.
-   * Refreshed at least daily, so Asana's 90-day retention is checked against a real read position.
+   * When the live tail last read an empty page (caught up): it had read everything created before
+   * then. Refreshed at least daily, so Asana's 90-day retention is checked against a real read
+   * position; also tells "far behind" (worth backfilling in parallel) from "a quiet domain".
    */
   caughtUpAt?: string;
   /**
@@ -51,10 +52,34 @@ export interface StreamState {
    * only what was not shipped before (src/streams/shipped-window.ts).
    */
   shippedWindow?: ShippedWindowState;
-  /** Events shipped and acknowledged under this key, ever. */
+  /** Events shipped and acknowledged under this key, ever (every time window counted). */
   eventsShipped: number;
   /** When this entry was last committed. */
   updatedAt: string;
+  /**
+   * Older time windows of the same stream still being backfilled in parallel, oldest first; each
+   * has its own cursor. The fields above are then the cursor of the newest window, the live tail.
+   * A window is removed once Asana answers it with an empty page. Absent: nothing to backfill.
+   */
+  backfill?: WindowState[];
+}
+
+/**
+ * One backfill time window [startAt, endAt) of a stream and its cursor. Asana: start_at is
+ * inclusive, end_at exclusive, so adjacent windows share no event and leave none out.
+ */
+export interface WindowState {
+  /** The window's fixed bounds (ISO-8601); startAt also identifies the window. */
+  startAt: string;
+  endAt: string;
+  /** As in StreamState: Asana's offset, the start_at it was issued for, the newest shipped events. */
+  offset?: string;
+  offsetStartAt?: string;
+  lastEventAt?: string;
+  lastEventGid?: string;
+  lastEventGids?: string[];
+  /** Events shipped from this window. */
+  eventsShipped: number;
 }
 
 /**

@@ -104,29 +104,35 @@ export async function resumeWithinRetention(ctx: ResumeContext, state: StreamSta
 }
 
 /**
+ * Asana refused a cursor's offset: where to resume by time, or undefined when the cursor holds no
+ * time at all. Resuming from the last shipped created_at (inclusive) skips the gids already shipped;
+ * with nothing shipped yet, re-reading from the cursor's start loses and repeats nothing.
+ */
+export function refusedOffsetResume(cursor: { lastEventAt?: string; offsetStartAt?: string; startAt?: string }): { startAt: string; message: string } | undefined {
+  if (cursor.lastEventAt !== undefined) {
+    return {
+      startAt: cursor.lastEventAt,
+      message: 'Asana refused the saved offset; resuming from the last shipped event time (inclusive), skipping the events already shipped',
+    };
+  }
+  const start = cursor.offsetStartAt ?? cursor.startAt;
+  if (start !== undefined && timeMs(start) !== undefined) {
+    return { startAt: start, message: 'Asana refused the saved offset; no event was shipped yet, so the stream re-reads from its start' };
+  }
+  return undefined;
+}
+
+/**
  * Asana refused the saved offset: the state to continue with (offset dropped), after shipping and
  * committing a gap record when the position cannot be recovered. The retention rule then applies to
  * the time the stream resumes from.
  */
 export async function resumeAfterRefusedOffset(ctx: ResumeContext, state: StreamState, reason: string, signal: AbortSignal): Promise<StreamState> {
   const next: StreamState = { ...state, offset: undefined, offsetStartAt: undefined };
-  if (state.lastEventAt !== undefined) {
-    ctx.log.warn('Asana refused the saved offset; resuming from the last shipped event time (inclusive), skipping the events already shipped', {
-      stream: ctx.key,
-      lastEventAt: state.lastEventAt,
-      reason,
-    });
-    return resumeWithinRetention(ctx, next, signal);
-  }
-  const start = state.offsetStartAt ?? state.startAt;
-  if (start !== undefined && timeMs(start) !== undefined) {
-    // Nothing was shipped under this key yet: re-reading from the start loses nothing and repeats nothing.
-    ctx.log.warn('Asana refused the saved offset; no event was shipped yet, so the stream re-reads from its start', {
-      stream: ctx.key,
-      startAt: start,
-      reason,
-    });
-    return resumeWithinRetention(ctx, { ...next, startAt: start }, signal);
+  const resumed = refusedOffsetResume(state);
+  if (resumed) {
+    ctx.log.warn(resumed.message, { stream: ctx.key, startAt: resumed.startAt, reason });
+    return resumeWithinRetention(ctx, state.lastEventAt !== undefined ? next : { ...next, startAt: resumed.startAt }, signal);
   }
 
   const now = ctx.now();

@@ -21,6 +21,11 @@ export interface PageReport {
   /** Events received in the page and records shipped (acknowledged) from it. */
   received: number;
   shipped: number;
-  /** created_at of the newest shipped event, if any. */
+  /** created_at of the newest shipped event of this page's cursor, if any. */
   lastEventAt?: string;
+  /**
+   * True for a page of an older backfill window (read in parallel with the live tail): its
+   * lastEventAt says nothing about how far behind the stream is.
+   */
+  backfill?: boolean;
 }

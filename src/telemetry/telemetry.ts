@@ -1,6 +1,6 @@
 import type { ResponseInfo } from '../asana/client.ts';
 import type { Config } from '../config.ts';
-import type { ExportOutcome, LogBatch, LogSink } from '../export/types.ts';
+import { recordCount, type EncodedBatch, type ExportOutcome, type LogBatch, type LogSink } from '../export/types.ts';
 import type { Logger } from '../log.ts';
 import { GAP_EVENT_NAME } from '../mapping/attributes.ts';
 import type { PageReport } from '../streams/types.ts';
@@ -18,7 +18,7 @@ export interface ReceiverObserver {
   /** Every Asana response (or network error), as the client saw it. */
   apiResponse(status: number | 'error', info: ResponseInfo): void;
   /** Every export attempt of a stream and its outcome. */
-  exportAttempt(key: string, batch: LogBatch, outcome: ExportOutcome): void;
+  exportAttempt(key: string, batch: LogBatch | EncodedBatch, outcome: ExportOutcome): void;
   /** A page was exported, acknowledged and committed. */
   pageCommitted(report: PageReport): void;
   caughtUp(key: string): void;
@@ -32,6 +32,8 @@ export function observedSink(sink: LogSink, key: () => string, observer: Receive
     get target() {
       return sink.target;
     },
+    // Pre-encoding (LogSink.encode) stays available through the observed view.
+    ...(sink.encode ? { encode: (batch: LogBatch) => sink.encode!(batch) } : {}),
     async export(batch, signal) {
       const outcome = await sink.export(batch, signal);
       observer.exportAttempt(key(), batch, outcome);
@@ -109,11 +111,12 @@ export class Telemetry implements ReceiverObserver {
     }
   }
 
-  exportAttempt(key: string, batch: LogBatch, outcome: ExportOutcome): void {
+  exportAttempt(key: string, batch: LogBatch | EncodedBatch, outcome: ExportOutcome): void {
     const meta = this.board.meta(key);
     if (meta) {
-      const gaps = batch.records.reduce((n, r) => (r.eventName === GAP_EVENT_NAME ? n + 1 : n), 0);
-      this.metrics.exportAttempt(meta, batch.records.length, gaps, outcome);
+      // Gap records are never pre-encoded (only audit pages are), so an encoded batch holds none.
+      const gaps = 'records' in batch ? batch.records.reduce((n, r) => (r.eventName === GAP_EVENT_NAME ? n + 1 : n), 0) : 0;
+      this.metrics.exportAttempt(meta, recordCount(batch), gaps, outcome);
     }
     if (outcome.kind === 'retryable') this.board.problem(key, 'ERR_EXPORT_UNAVAILABLE', outcome.reason);
     else if (outcome.kind === 'rejected') this.board.problem(key, 'ERR_EXPORT_REJECTED', outcome.reason);

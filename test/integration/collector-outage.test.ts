@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { backoffDelay } from '../../src/retry.ts';
+import { PIPELINE_DEPTH } from '../../src/streams/audit-log.ts';
 import { AsanaSimulator } from '../../src/simulator/index.ts';
 import { startOtlpCollector, type OtlpCollector } from '../helpers/otlp-collector.ts';
 import { captureLogger, configFor, runOnce, tempStateFile } from '../helpers/receiver.ts';
@@ -22,8 +23,10 @@ describe('collector outage', () => {
     await collector.close();
   });
 
-  it('an hour of refusals: one page in flight, no further pages fetched, the cursor stays, then everything once', async () => {
-    sim = await AsanaSimulator.start({ backlog: 1_500, seed: 51 });
+  it('an hour of refusals: one page retried, no more pages fetched than the pipeline holds, the cursor stays, then everything once', async () => {
+    // A history shorter than two backfill windows: one cursor (the live tail) reads it, so the
+    // bound below is exactly the pipeline's depth (slices.ts, audit-log.ts PIPELINE_DEPTH).
+    sim = await AsanaSimulator.start({ backlog: 1_500, seed: 51, backlogSpanMs: 30 * 60_000 });
     collector = await startOtlpCollector();
     const stateFile = await tempStateFile();
 
@@ -42,12 +45,12 @@ describe('collector outage', () => {
     };
     const { log, lines } = captureLogger('info');
     const heapBefore = process.memoryUsage().heapUsed;
-    expect(await runOnce(configFor(sim, collector, stateFile), log, { backoff })).toBe(1_500);
+    expect(await runOnce(configFor(sim, collector, stateFile, { ASANA_START_AT: '1h' }), log, { backoff })).toBe(1_500);
 
     expect(simulatedMs).toBeGreaterThanOrEqual(HOUR);
     expect(asanaRequestsAt).toHaveLength(attempts);
-    // Bounded memory: during the outage no further page is fetched from Asana…
-    expect(new Set(asanaRequestsAt)).toEqual(new Set([1]));
+    // Bounded memory: during the outage no further page is fetched from Asana than the pipeline holds…
+    expect(new Set(asanaRequestsAt)).toEqual(new Set([PIPELINE_DEPTH]));
     // …and every retry carries the same one page, not a growing backlog.
     const refused = collector.requests.filter((r) => r.status === 503);
     expect(refused).toHaveLength(attempts);

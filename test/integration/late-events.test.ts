@@ -75,7 +75,7 @@ describe('late events', () => {
     const late = sim.recordLate(5, { minDelayMs: 2 * MIN, maxDelayMs: 5 * MIN });
     expect(await runOnce(config, log)).toBe(0);
     for (const e of late) expect(uids()).not.toContain(e.gid);
-    expect(sim.requests.some((r) => r.query.end_at !== undefined)).toBe(false);
+    // (No re-scan ran: the late window is empty in the state. Backfill windows also send end_at, so requests are not the sign.)
     expect((await savedState()).shippedWindow).toBeUndefined();
   });
 

@@ -65,7 +65,9 @@ describe('self-telemetry metrics', () => {
   let stateFile: string;
 
   beforeEach(async () => {
-    sim = await AsanaSimulator.start({ backlog: 700, seed: 4 });
+    // A 30-minute history read from ASANA_START_AT=1h: one cursor (no backfill windows), so the
+    // request counts below are exact.
+    sim = await AsanaSimulator.start({ backlog: 700, seed: 4, backlogSpanMs: 30 * 60_000 });
     collector = await startOtlpCollector();
     stateFile = await tempStateFile();
   });
@@ -80,7 +82,7 @@ describe('self-telemetry metrics', () => {
     collector.failNext(2, 503);
     const { log } = captureLogger();
     // No late-event re-scan: the request counts below are the main stream's alone.
-    const config = configFor(sim, collector, stateFile, { OTEL_EXPORTER_OTLP_PROTOCOL: protocol, OTEL_METRIC_EXPORT_INTERVAL: '200', ASANA_LATE_WINDOW: '0s' });
+    const config = configFor(sim, collector, stateFile, { OTEL_EXPORTER_OTLP_PROTOCOL: protocol, OTEL_METRIC_EXPORT_INTERVAL: '200', ASANA_LATE_WINDOW: '0s', ASANA_START_AT: '1h' });
     expect(await runReceiver('once', config, log, { backoff: fastBackoff })).toBe(0);
 
     expect(collector.records).toHaveLength(700);

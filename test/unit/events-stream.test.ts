@@ -43,7 +43,9 @@ function harness(answers: EventsResult[], opts: { state?: StreamState; now?: num
     },
   };
   const sink: LogSink = {
-    export: (batch) => {
+    // No encode(): batches arrive as LogBatch.
+    export: (encodedOrNot) => {
+      const batch = encodedOrNot as LogBatch;
       const outcome = opts.exportOutcome?.() ?? { kind: 'ok', rejectedRecords: 0 };
       journal.push(`export ${batch.records.map((r) => r.eventName).join(',')} -> ${outcome.kind}`);
       if (outcome.kind === 'ok') batches.push(batch);

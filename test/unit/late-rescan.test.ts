@@ -33,7 +33,8 @@ function fakeApi(events: Array<{ gid: string; created_at: string }>): AuditLogAp
 }
 function recordingSink(): LogSink & { batches: LogBatch[] } {
   const batches: LogBatch[] = [];
-  return { batches, export: async (b) => (batches.push(b), { kind: 'ok', rejectedRecords: 0 }), shutdown: async () => undefined };
+  // No encode(): batches arrive as LogBatch.
+  return { batches, export: async (b) => (batches.push(b as LogBatch), { kind: 'ok', rejectedRecords: 0 }), shutdown: async () => undefined };
 }
 
 const stores: StateStore[] = [];

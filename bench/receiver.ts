@@ -1,0 +1,49 @@
+/**
+ * The receiver under measurement, in its own process, configured by the environment exactly as a
+ * user configures it:
+ *
+ *   node bench/receiver.ts once           what `asana-otel-receiver once` runs (runReceiver)
+ *   node bench/receiver.ts idle MS        `run` on a caught-up state: CPU over MS after a 3 s warm-up
+ *
+ * Prints one JSON line: {events, wallMs, cpuMs, maxRssKb, exitCode} (idle: {idleMs, cpuMs, maxRssKb}).
+ * Wall time and CPU are measured from the start of the work, after the modules are loaded.
+ */
+// As src/cli.ts does, first: the receiver's GC settings.
+import '../src/heap.ts';
+import { loadConfig } from '../src/config.ts';
+import { AbortedError } from '../src/errors.ts';
+import { createLogger } from '../src/log.ts';
+import { Receiver } from '../src/receiver.ts';
+import { runReceiver } from '../src/run.ts';
+
+const [mode, arg] = process.argv.slice(2);
+const config = loadConfig(process.env);
+const log = createLogger(config.log);
+const report = (fields: Record<string, unknown>) => process.stdout.write(`${JSON.stringify({ ...fields, maxRssKb: process.resourceUsage().maxRSS })}\n`);
+
+if (mode === 'once') {
+  let events = 0;
+  const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  const exitCode = await runReceiver('once', config, log, { onPage: (p) => (events += p.shipped) });
+  const cpu = process.cpuUsage(cpu0);
+  report({ events, wallMs: performance.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000, userMs: cpu.user / 1000, exitCode });
+} else if (mode === 'idle') {
+  const idleMs = Number(arg);
+  const receiver = await Receiver.create(config, log);
+  const stop = new AbortController();
+  const running = receiver.run(stop.signal);
+  await new Promise((r) => setTimeout(r, 3_000));
+  const cpu0 = process.cpuUsage();
+  await new Promise((r) => setTimeout(r, idleMs));
+  const cpu = process.cpuUsage(cpu0);
+  stop.abort();
+  await running.catch((err: unknown) => {
+    if (!(err instanceof AbortedError)) throw err; // a shutdown ends run() with AbortedError
+  });
+  await receiver.close();
+  report({ idleMs, cpuMs: (cpu.user + cpu.system) / 1000 });
+} else {
+  process.stderr.write('usage: node bench/receiver.ts once | idle MS\n');
+  process.exit(2);
+}
