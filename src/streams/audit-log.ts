@@ -298,12 +298,15 @@ export class AuditLogStream implements Stream {
           lastEventAt: item.cursor.lastEventAt,
           backfill: slice.id !== TAIL,
         });
-        this.o.log.debug('audit log page shipped', {
-          stream: this.key,
-          ...(slice.id !== TAIL ? { window: slice.id } : {}),
-          events: item.shipped,
-          lastEventAt: item.cursor.lastEventAt,
-        });
+        // Checked first: winston formats a line (redaction, JSON) even when its level is off.
+        if (this.o.log.isDebugEnabled()) {
+          this.o.log.debug('audit log page shipped', {
+            stream: this.key,
+            ...(slice.id !== TAIL ? { window: slice.id } : {}),
+            events: item.shipped,
+            lastEventAt: item.cursor.lastEventAt,
+          });
+        }
         if (slice.id === TAIL && this.slices > 1 && !this.backfilling && tailIsBehind(this.state as StreamState, this.now().getTime())) {
           return 'behind';
         }
