@@ -77,9 +77,10 @@ type Item =
  *
  * Each cursor is read as a bounded pipeline (drain): a fetcher follows the offsets, maps and
  * encodes each page, up to PIPELINE_DEPTH pages ahead, while earlier pages are exported,
- * acknowledged by the collector and only then committed, strictly in order — the offset of page n is committed after pages ≤ n were
- * acknowledged. A crash or shutdown before a commit re-fetches that page on the next start:
- * at-least-once, at most one page of duplicates per cursor, carrying the same log.record.uid.
+ * acknowledged by the collector and only then committed, strictly in order: the offset of page n
+ * is committed after pages ≤ n were acknowledged, and one export per cursor is in flight. A crash
+ * or shutdown before a commit re-fetches that page on the next start: at-least-once, at most one
+ * page of duplicates per cursor, carrying the same log.record.uid.
  *
  * A long history is backfilled in parallel time windows (slices.ts): the first run splits
  * [ASANA_START_AT, now) into windows, each with its own cursor in the state file, all committed at
