@@ -12,10 +12,10 @@
  * - A full collection runs once the old generation has grown by half of what survived the last one
  *   (V8 otherwise lets it grow up to 4x on large machines).
  *
- * Cost: more frequent collections — about a third more CPU per event in the CPU-bound benchmark
- * (bench/results/latest.md: ~30 instead of ~23 ms per 1,000 events), for a peak RSS of ~128 MB
- * instead of ~280 MB. At Asana's own rate (1500 requests/min, 2,500 events/s at most) that is
- * 7.5% of one core instead of 6%.
+ * Cost: more frequent collections — 5-30% more CPU per event in the CPU-bound benchmark (it varied
+ * between runs; bench/results/latest.md shows both), for a peak RSS of ~125 MB instead of ~275 MB.
+ * At Asana's own rate (1500 requests/min, 2,500 events/s at most) that is well under a tenth of
+ * one core either way.
  *
  * Both are read by V8 at each collection, so setting them at run time takes effect (unlike the
  * --max-*-space-size limits, which only a command-line flag can set). Whoever tunes the heap

@@ -91,9 +91,10 @@ type Item =
  *
  * Each cursor is read as a bounded pipeline (drain): a fetcher follows the offsets, maps and
  * encodes each page, up to PIPELINE_DEPTH pages ahead, while earlier pages are exported,
- * acknowledged by the collector and only then committed, strictly in order — the offset of page n is committed after pages ≤ n were
- * acknowledged. A crash or shutdown before a commit re-fetches that page on the next start:
- * at-least-once, at most one page of duplicates per cursor, carrying the same log.record.uid.
+ * acknowledged by the collector and only then committed, strictly in order: the offset of page n
+ * is committed after pages ≤ n were acknowledged, and one export per cursor is in flight. A crash
+ * or shutdown before a commit re-fetches that page on the next start: at-least-once, at most one
+ * page of duplicates per cursor, carrying the same log.record.uid.
  *
  * A long history is backfilled in parallel time windows (slices.ts): the first run splits
  * [ASANA_START_AT, now) into windows, each with its own cursor in the state file, all committed at
@@ -327,12 +328,15 @@ export class AuditLogStream implements Stream {
           lastEventAt: item.cursor.lastEventAt,
           backfill: slice.id !== TAIL,
         });
-        this.o.log.debug('audit log page shipped', {
-          stream: this.key,
-          ...(slice.id !== TAIL ? { window: slice.id } : {}),
-          events: item.shipped,
-          lastEventAt: item.cursor.lastEventAt,
-        });
+        // Checked first: winston formats a line (redaction, JSON) even when its level is off.
+        if (this.o.log.isDebugEnabled()) {
+          this.o.log.debug('audit log page shipped', {
+            stream: this.key,
+            ...(slice.id !== TAIL ? { window: slice.id } : {}),
+            events: item.shipped,
+            lastEventAt: item.cursor.lastEventAt,
+          });
+        }
         if (slice.id === TAIL && this.slices > 1 && !this.backfilling && tailIsBehind(this.state as StreamState, this.now().getTime())) {
           return 'behind';
         }
