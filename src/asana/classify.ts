@@ -48,8 +48,8 @@ function snippet(text: string): string {
   return oneLine.length > 120 ? `${oneLine.slice(0, 120)}…` : oneLine;
 }
 
-/** 200 of the events endpoints: `data` must be an array and `sync` a token, or the answer is retried. */
-export function parseEventsPage(bodyText: string): EventsPage | string {
+/** A 200's body as JSON with a `data` array, or why it is not one (the answer is then retried). */
+function parseDataPage(bodyText: string): { data: unknown[] } | string {
   let parsed: unknown;
   try {
     parsed = JSON.parse(bodyText);
@@ -59,6 +59,13 @@ export function parseEventsPage(bodyText: string): EventsPage | string {
   if (!parsed || typeof parsed !== 'object' || !Array.isArray((parsed as { data?: unknown }).data)) {
     return 'response has no "data" array';
   }
+  return parsed as { data: unknown[] };
+}
+
+/** 200 of the events endpoints: `data` must be an array and `sync` a token, or the answer is retried. */
+export function parseEventsPage(bodyText: string): EventsPage | string {
+  const parsed = parseDataPage(bodyText);
+  if (typeof parsed === 'string') return parsed;
   const page = parsed as { data: unknown[]; sync?: unknown; has_more?: unknown };
   if (typeof page.sync !== 'string' || page.sync === '') return 'response has no "sync" token';
   return { data: page.data as EventsPage['data'], sync: page.sync, has_more: page.has_more === true };
@@ -76,15 +83,8 @@ export function parseSyncRefusal(bodyText: string): string | undefined {
 
 /** A 200's body must be JSON of the page's shape; anything else (HTML, cut short) is retried. */
 export function parseAuditLogPage(bodyText: string): AuditLogPage | string {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(bodyText);
-  } catch {
-    return `invalid or truncated JSON (${bodyText.length} bytes: ${snippet(bodyText.slice(0, 60))})`;
-  }
-  if (!parsed || typeof parsed !== 'object' || !Array.isArray((parsed as { data?: unknown }).data)) {
-    return 'response has no "data" array';
-  }
+  const parsed = parseDataPage(bodyText);
+  if (typeof parsed === 'string') return parsed;
   const page = parsed as { data: unknown[]; next_page?: unknown };
   // Only a non-empty string is an offset: anything else would be saved as the cursor and break the
   // state file or the next request. Without one, the stream resumes from the last shipped time.
