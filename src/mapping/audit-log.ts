@@ -33,7 +33,7 @@ import {
 } from './attributes.ts';
 import categories from './event-categories.json' with { type: 'json' };
 import { SEVERITY_INFO, severityOf } from './severity.ts';
-import { dateToHrTime, parseTimestamp } from './time.ts';
+import { dateToHrTime, nowHrTime, parseTimestamp } from './time.ts';
 import type { MappedRecord } from './types.ts';
 
 /** Documented event_type -> event_category, for events that arrive without a category. */
@@ -158,13 +158,7 @@ function mapEvent(event: unknown, observed: HrTime): MappedRecord {
 
 /** The record for an event that could not be read at all: observed time, INFO, whatever body survives. */
 function fallbackRecord(event: unknown, observed: HrTime, error: unknown): MappedRecord {
-  const warnings = [`event could not be read (${errorMessage(error)}); Timestamp is the time the event was received`];
-  let body = 'null';
-  try {
-    body = renderBody(event, warnings);
-  } catch {
-    warnings.push('body could not be written');
-  }
+  const { body, warnings } = unreadableEvent(event, error);
   return {
     hrTime: [observed[0], observed[1]],
     hrTimeObserved: [observed[0], observed[1]],
@@ -177,6 +171,21 @@ function fallbackRecord(event: unknown, observed: HrTime, error: unknown): Mappe
       [ATTR_ASANA_MAPPING_WARNING]: capUtf8(warnings.join('; ')),
     },
   };
+}
+
+/**
+ * The body and warnings of a record for an event that could not be read (the fallback records of
+ * every mapping): the event written as well as it can be, and why.
+ */
+export function unreadableEvent(event: unknown, error: unknown): { body: string; warnings: string[] } {
+  const warnings = [`event could not be read (${errorMessage(error)}); Timestamp is the time the event was received`];
+  let body = 'null';
+  try {
+    body = renderBody(event, warnings);
+  } catch {
+    warnings.push('body could not be written');
+  }
+  return { body, warnings };
 }
 
 function categoryOf(eventType: string | undefined): string | undefined {
@@ -296,11 +305,6 @@ export function errorMessage(error: unknown): string {
   }
 }
 
-function nowHrTime(): HrTime {
-  const ms = Date.now();
-  const seconds = Math.floor(ms / 1000);
-  return [seconds, (ms - seconds * 1000) * 1_000_000];
-}
 
 // ---------------------------------------------------------------------------------------------------
 // Body

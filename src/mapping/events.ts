@@ -20,9 +20,9 @@ import {
   ATTR_USER_FULL_NAME,
   ATTR_USER_ID,
 } from './attributes.ts';
-import { asObject, attributeString, capUtf8, describe, errorMessage, quote, renderBody } from './audit-log.ts';
+import { asObject, attributeString, capUtf8, describe, quote, renderBody, unreadableEvent } from './audit-log.ts';
 import { SEVERITY_INFO } from './severity.ts';
-import { dateToHrTime, parseTimestamp } from './time.ts';
+import { dateToHrTime, nowHrTime, parseTimestamp } from './time.ts';
 import type { MappedRecord } from './types.ts';
 
 /** Which event stream an activity event came from (the value of `asana.event.source`). */
@@ -159,13 +159,7 @@ function eventName(resourceType: string | undefined, action: string | undefined)
 }
 
 function fallbackRecord(event: unknown, source: ActivitySource, observed: HrTime, error: unknown): MappedRecord {
-  const warnings = [`event could not be read (${errorMessage(error)}); Timestamp is the time the event was received`];
-  let body = 'null';
-  try {
-    body = renderBody(event, warnings);
-  } catch {
-    warnings.push('body could not be written');
-  }
+  const { body, warnings } = unreadableEvent(event, error);
   let uid: string;
   try {
     uid = createHash('sha256').update(body).digest('hex').slice(0, ACTIVITY_UID_HEX_DIGITS);
@@ -187,8 +181,3 @@ function fallbackRecord(event: unknown, source: ActivitySource, observed: HrTime
   };
 }
 
-function nowHrTime(): HrTime {
-  const ms = Date.now();
-  const seconds = Math.floor(ms / 1000);
-  return [seconds, (ms - seconds * 1000) * 1_000_000];
-}
