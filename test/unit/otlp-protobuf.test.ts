@@ -73,6 +73,10 @@ describe('encodeLogsRequest (OTLP protobuf, written directly)', () => {
           lone: '\uD800x',
           long,
           [`k${'é'.repeat(50)}`]: 'key of 100 UTF-8 bytes',
+          ['a'.repeat(127)]: 'key of 127 bytes: one length byte',
+          ['b'.repeat(128)]: 'key of 128 bytes: two length bytes',
+          '': 'empty key',
+          '\uD800k': 'key with a lone surrogate',
         } as MappedRecord['attributes'],
         body: { map: { a: [1, 2, { b: null }] }, s: 'x' },
       }),
@@ -80,6 +84,8 @@ describe('encodeLogsRequest (OTLP protobuf, written directly)', () => {
       record({ hrTime: [0, 0], hrTimeObserved: [4_294_967_295, 999_999_999] }),
       record({ hrTime: [1_999_999_999, 1], severityNumber: SeverityNumber.WARN, severityText: 'WARN', body: 'x'.repeat(127) }),
       record({ body: 'y'.repeat(128), attributes: {} }),
+      // More distinct attribute names than the encoder keeps encoded: the rest are written as they come.
+      record({ attributes: Object.fromEntries(Array.from({ length: 1500 }, (_, i) => [`asana.details.k${i}`, i])) }),
     ];
     const batch = { resource, records };
     expect(Buffer.from(encodeLogsRequest(batch)).equals(reference(batch))).toBe(true);
