@@ -415,11 +415,20 @@ async function writeStateFile(ctx: Ctx, streams: Map<string, StreamState>): Prom
   const text = `${JSON.stringify({ version: STATE_VERSION, streams: sorted }, null, 2)}\n`;
   const { fs, dir, path } = ctx;
   const tmp = join(dir, `${tempPrefix(ctx)}${process.pid}-${randomBytes(4).toString('hex')}`);
-  let step = 'create its directory';
+  let step = 'create a temporary file';
   try {
-    await fs.mkdir(dir);
-    step = 'create a temporary file';
-    const fh = await fs.open(tmp, 'wx');
+    let fh: StateFileHandle;
+    try {
+      fh = await fs.open(tmp, 'wx');
+    } catch (err) {
+      // The directory is created on the first write, or again if it was removed meanwhile; not
+      // before every write (a recursive mkdir is several system calls, and writes come page after page).
+      if (errCode(err) !== 'ENOENT') throw err;
+      step = 'create its directory';
+      await fs.mkdir(dir);
+      step = 'create a temporary file';
+      fh = await fs.open(tmp, 'wx');
+    }
     step = 'write the temporary file';
     try {
       await fh.writeFile(text, 'utf8');

@@ -97,6 +97,15 @@ describe('file state store', () => {
     expect(onDisk).toEqual({ version: 1, streams: { 'audit_log/1': state('1'), 'audit_log/2': state('2', { lastEventGids: ['9001', '9002'] }) } });
   });
 
+  it('creates the directory again when it was removed while running', async () => {
+    const later = join(dir, 'removed', 'state.json');
+    const s = await openStore(later, { lock: false });
+    await s.commit('a', state('1'));
+    await rm(join(dir, 'removed'), { recursive: true });
+    await s.commit('a', state('2'));
+    expect(JSON.parse(await readFile(later, 'utf8')).streams).toEqual({ a: state('2') });
+  });
+
   it('hands out copies: changing a returned state does not change the store', async () => {
     const s = await openStore();
     const st = state('1');
