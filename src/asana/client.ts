@@ -1,4 +1,4 @@
-import { Agent, request, type Dispatcher } from 'undici';
+import { Agent, request, type Dispatcher } from '../undici.ts';
 import { deadline } from '../deadline.ts';
 import { AbortedError, AsanaRequestError, ExitCode, ReceiverError } from '../errors.ts';
 import type { Logger } from '../log.ts';

@@ -4,7 +4,7 @@ import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { JsonMetricsSerializer, ProtobufMetricsSerializer } from '@opentelemetry/otlp-transformer';
 import type { Resource } from '@opentelemetry/resources';
 import type { PushMetricExporter, ResourceMetrics } from '@opentelemetry/sdk-metrics';
-import { Agent, request } from 'undici';
+import { Agent, request } from '../undici.ts';
 import type { MetricsConfig } from '../config.ts';
 import { safeUrl } from '../export/classify.ts';
 import { errorText, requestHeaders } from '../export/otlp.ts';
@@ -69,6 +69,8 @@ export async function postMetrics(
   metrics: ResourceMetrics,
   opts: { dispatcher?: Agent; signal?: AbortSignal } = {},
 ): Promise<MetricsPostResult> {
+  // One request without a dispatcher of the caller's (`validate`): its own, closed after the answer.
+  const own = opts.dispatcher ? undefined : new Agent({ connections: 1 });
   try {
     const serializer = cfg.protocol === 'http/json' ? JsonMetricsSerializer : ProtobufMetricsSerializer;
     const bytes = serializer.serializeRequest(metrics) ?? new Uint8Array(0);
@@ -79,7 +81,7 @@ export async function postMetrics(
       headers: requestHeaders(cfg),
       body,
       signal: opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout,
-      ...(opts.dispatcher ? { dispatcher: opts.dispatcher } : {}),
+      dispatcher: opts.dispatcher ?? (own as Agent),
     }).catch((err: unknown) => {
       throw timeout.aborted ? new Error(`no answer within ${cfg.timeoutMs} ms (OTEL_EXPORTER_OTLP_TIMEOUT)`) : err;
     });
@@ -89,6 +91,8 @@ export async function postMetrics(
     return { ok: false, reason: `HTTP ${res.statusCode}${detail ? `: ${detail}` : ''}` };
   } catch (err) {
     return { ok: false, reason: errorText(err) };
+  } finally {
+    await own?.close();
   }
 }
 

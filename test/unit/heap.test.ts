@@ -19,3 +19,24 @@ describe('heap settings', () => {
     expect(r.stderr).toBe('');
   });
 });
+
+describe('memory footprint of what is loaded', () => {
+  it("loads neither undici's entry point (fetch, WebSocket, caches) nor Node's bundled undici", () => {
+    // What `run` loads, in a fresh process: src/undici.ts requires only the Agent and the request API,
+    // and node:http is taken through getBuiltinModule (its ESM namespace would load Node's undici).
+    const script = `
+      await import(${JSON.stringify(join(import.meta.dirname, '../../src/run.ts'))});
+      const { createRequire } = await import('node:module');
+      const require = createRequire(${JSON.stringify(join(import.meta.dirname, '../../package.json'))});
+      const loaded = Object.keys(require.cache);
+      console.log(JSON.stringify({
+        agent: loaded.some((p) => p.endsWith('/undici/lib/dispatcher/agent.js')),
+        entry: loaded.some((p) => p.endsWith('/undici/index.js')),
+        fetch: loaded.some((p) => p.includes('/undici/lib/web/fetch/')),
+        nodeUndici: process.moduleLoadList.some((m) => m.includes('deps/undici')),
+      }));`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual({ agent: true, entry: false, fetch: false, nodeUndici: false });
+  });
+});
