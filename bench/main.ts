@@ -8,8 +8,9 @@
  *
  * Scenarios:
  *   cpu        100,000 events, no added latency, no request budget: events/s, CPU ms per 1,000 events,
- *              peak RSS (each contender's own process.resourceUsage().maxRSS); the receiver also
- *              once more with V8's default heap heuristics (without src/heap.ts), for comparison.
+ *              peak RSS (each contender's own process.resourceUsage().maxRSS). The receiver runs with
+ *              the container image's environment (MALLOC_ARENA_MAX); also once more with V8's default
+ *              heap heuristics (without src/heap.ts) and once with glibc's default arenas, for comparison.
  *   latency    150 ms per API call and Asana's budget of 1,500 requests/min (the simulator enforces
  *              it over 60 s and over 1 s windows): wall time, share of the budget used, 429s drawn.
  *   sdk-batch  the SDK's default BatchLogRecordProcessor on the cpu backlog: records emitted vs
@@ -45,12 +46,18 @@ const ASANA_RPM = 1500;
 const LATENCY_MS = 150;
 /** The slow collector of the SDK batch comparison: each export answered after this long. */
 const SLOW_SINK_MS = 50;
+/**
+ * The environment the container image gives the receiver (Dockerfile ENV) that changes how it runs:
+ * fewer glibc malloc arenas. The receiver is measured as the image runs it; the CPU-bound scenario
+ * also runs it once without, as a row of its own (test/unit/dockerfile.test.ts keeps the two in step).
+ */
+export const CONTAINER_MALLOC_ENV = { MALLOC_ARENA_MAX: '2' } as const;
 /** The backlog spans a week: long enough that the receiver backfills it in parallel time slices. */
 const SPAN_MS = 7 * 86_400_000;
 
 type Contender = 'baseline' | 'receiver';
 /** Every process the benchmark can measure against a simulator and a sink. */
-type Who = Contender | 'receiver-v8-defaults' | 'sdk-batch';
+type Who = Contender | 'receiver-v8-defaults' | 'receiver-glibc-defaults' | 'sdk-batch';
 interface RunResult {
   events: number;
   wallMs: number;
@@ -107,9 +114,10 @@ async function runContender(who: Who, sc: Scenario): Promise<RunResult> {
     return await withServers(sc.simArgs, sc.sinkDelayMs ? ['--delay', String(sc.sinkDelayMs)] : [], async (sim, sinkUrl) => {
       let child;
       const env = receiverEnv(sim, sinkUrl, join(dir, 'state.json'), startAt, sc.rpm);
-      if (who === 'receiver') child = startChild(built('bench/receiver.ts'), ['once'], env);
+      if (who === 'receiver') child = startChild(built('bench/receiver.ts'), ['once'], { ...env, ...CONTAINER_MALLOC_ENV });
+      else if (who === 'receiver-glibc-defaults') child = startChild(built('bench/receiver.ts'), ['once'], env);
       // Any heap option on the command line makes src/heap.ts leave V8's own heuristics alone.
-      else if (who === 'receiver-v8-defaults') child = startChild(built('bench/receiver.ts'), ['once'], env, ['--heap-growing-percent=0']);
+      else if (who === 'receiver-v8-defaults') child = startChild(built('bench/receiver.ts'), ['once'], { ...env, ...CONTAINER_MALLOC_ENV }, ['--heap-growing-percent=0']);
       else {
         const mode = who === 'sdk-batch' ? 'sdk-batch' : 'serial';
         child = startChild(built('bench/baseline.ts'), ['--api', sim.url, '--token', sim.token, '--workspace', sim.workspaceGid, '--otlp', sinkUrl, '--start-at', startAt, '--mode', mode]);
@@ -130,7 +138,12 @@ function check(r: RunResult, backlog: number, who: string): void {
   if (r.distinct !== backlog) throw new Error(`${who}: ${r.distinct} distinct events arrived, expected ${backlog}`);
 }
 
-const cpu: Record<'baseline' | 'receiver' | 'receiver-v8-defaults', RunResult[]> = { baseline: [], receiver: [], 'receiver-v8-defaults': [] };
+const cpu: Record<'baseline' | 'receiver' | 'receiver-v8-defaults' | 'receiver-glibc-defaults', RunResult[]> = {
+  baseline: [],
+  receiver: [],
+  'receiver-v8-defaults': [],
+  'receiver-glibc-defaults': [],
+};
 const latency: Record<Contender, RunResult[]> = { baseline: [], receiver: [] };
 const sdkBatch: RunResult[] = [];
 let slow: { sdk: RunResult; receiver: RunResult } | undefined;
@@ -145,7 +158,7 @@ for (let run = 1; run <= RUNS; run++) {
   const seed = String(run);
   const cpuBacklog = ['--backlog', String(CPU_BACKLOG), '--span', String(SPAN_MS), '--seed', seed];
   if (ONLY.has('cpu') || (ONLY.has('idle') && run === 1)) {
-    const contenders = ONLY.has('cpu') ? flip<keyof typeof cpu>(['baseline', 'receiver', 'receiver-v8-defaults']) : (['receiver'] as const);
+    const contenders = ONLY.has('cpu') ? flip<keyof typeof cpu>(['baseline', 'receiver', 'receiver-v8-defaults', 'receiver-glibc-defaults']) : (['receiver'] as const);
     for (const who of contenders) {
       const measureIdle = ONLY.has('idle') && run === 1 && who === 'receiver';
       const r = await runContender(who, {
@@ -218,6 +231,10 @@ if (cpu.receiver.length && cpu.baseline.length) {
   if (v.length) {
     rows.push(['CPU-bound, receiver with V8\'s default heap heuristics', 'events/s · CPU ms per 1,000 · peak RSS', '', `${fmt(m(v, rate))} · ${fmt(m(v, cpuPerK), 1)} · ${fmt(m(v, rss))} MB`, `${fmt(paired(v, b, rate), 2)}×`]);
   }
+  const g = cpu['receiver-glibc-defaults'];
+  if (g.length) {
+    rows.push(['CPU-bound, receiver with glibc\'s default malloc arenas (no MALLOC_ARENA_MAX)', 'events/s · CPU ms per 1,000 · peak RSS', '', `${fmt(m(g, rate))} · ${fmt(m(g, cpuPerK), 1)} · ${fmt(m(g, rss))} MB`, `${fmt(paired(g, b, rate), 2)}×`]);
+  }
   targets.push([`CPU-bound: receiver ≥ 2× the baseline's events/s (median of per-run ratios ${fmt(speedup, 2)}×: ${r.map((x, i) => fmt(rate(x) / rate(b[i] as RunResult), 2)).join(', ')})`, speedup >= 2]);
   targets.push([`CPU-bound: receiver peak RSS < 128 MB (median ${fmt(m(r, rss))} MB, max ${fmt(Math.max(...r.map(rss)))} MB)`, Math.max(...r.map(rss)) < 128]);
 }
@@ -274,6 +291,7 @@ Medians of ${RUNS} run(s) (ratios: the median of each run's ratio); the whole ru
 - CPU-bound: ${fmt(CPU_BACKLOG)} events over 7 days, no added latency, no request budget.
 - Latency-bound: ${fmt(LATENCY_BACKLOG)} events over 7 days, ${LATENCY_MS} ms per API call, ${ASANA_RPM} requests/min enforced by the simulator (60 s and 1 s windows).
 - SDK default batch path: the baseline loop without the per-page flush, BatchLogRecordProcessor with its defaults, on the CPU-bound backlog; once more with a collector that answers each export after ${SLOW_SINK_MS} ms.
+- The receiver runs with the container image's MALLOC_ARENA_MAX=${CONTAINER_MALLOC_ENV.MALLOC_ARENA_MAX} (Dockerfile); "glibc's default malloc arenas": once more without it, for comparison.
 - "V8's default heap heuristics": the receiver without the GC settings of src/heap.ts, for comparison.
 - Each contender, the simulated Asana domain and the OTLP sink run in separate processes; every run checks that each event arrived.
 

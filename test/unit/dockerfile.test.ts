@@ -88,6 +88,14 @@ describe('Dockerfile', () => {
     expect(dataCopy?.flags.chown, 'COPY --chown=<runtime user> … /data').toBe(user);
   });
 
+  it('sets the malloc arenas the benchmark measures the receiver with (bench/main.ts)', () => {
+    // bench/main.ts runs the benchmark when imported, so the value is read from its text.
+    const bench = readFileSync(join(ROOT, 'bench/main.ts'), 'utf8');
+    const measured = /CONTAINER_MALLOC_ENV = \{ MALLOC_ARENA_MAX: '(\d+)' \}/.exec(bench)?.[1];
+    expect(measured).toBeDefined();
+    expect(envOf(runtime).MALLOC_ARENA_MAX).toBe(measured);
+  });
+
   it('every COPY from the build context exists in the repository and passes .dockerignore', () => {
     const ignore = readFileSync(DOCKERIGNORE, 'utf8');
     const contextSources = stages.flatMap((s) => instructionsOf(s, 'COPY').map(copySpec)).filter((c) => c.fromStage === undefined).flatMap((c) => c.sources);
