@@ -102,6 +102,11 @@ type Item =
  * `slices` cursors are read at once; the shared rate limiter paces them. When the tail itself is
  * far behind and no window is left (a long stop, a long collector outage), what it still has to
  * read is split again the same way.
+ *
+ * One writer: the tail, each backfill worker and the resume rules all change the stream's state
+ * entry through update(), which applies their change to the current state synchronously and commits
+ * the result. Each changes only its own part (a cursor, a window's count, the shipped gids), so none
+ * overwrites what another committed while it was waiting for the collector.
  */
 export class AuditLogStream implements Stream {
   readonly key: string;
@@ -194,21 +199,18 @@ export class AuditLogStream implements Stream {
    */
   private async prepare(signal: AbortSignal): Promise<void> {
     const now = this.now();
-    if (!this.backfilling && this.state !== undefined) {
-      const saved = this.o.store.get(this.key);
-      if (saved) this.state = await resumeWithinRetention(this.resumeContext(), saved, signal);
-    }
+    if (!this.backfilling && this.state !== undefined) this.state = this.o.store.get(this.key) ?? this.state;
     if (this.state === undefined) {
       const existing = this.o.store.get(this.key);
       if (existing) {
-        this.state = await resumeWithinRetention(this.resumeContext(), existing, signal);
+        this.state = existing;
         const pending = existing.backfill?.length ?? 0;
         if (pending > 0) this.o.log.info(`resuming the backfill of ${pending} older time windows`, { stream: this.key, windows: pending });
       } else {
         // First run: pin the start and every window, so a restart before the first event moves nothing.
         const from = resolveStartAt(this.o.startAt, now).toISOString();
         const plan = this.slices > 1 ? planWindows(from, now.getTime(), this.slices) : { windows: [], tailStartAt: from };
-        this.state = {
+        const first: StreamState = {
           stream: 'audit_log',
           workspaceGid: this.o.workspaceGid,
           filters: this.o.filters,
@@ -216,8 +218,8 @@ export class AuditLogStream implements Stream {
           eventsShipped: 0,
           updatedAt: now.toISOString(),
         };
-        if (plan.windows.length > 0) this.state.backfill = plan.windows.map((w) => ({ ...w, eventsShipped: 0 }));
-        await this.o.store.commit(this.key, this.state);
+        if (plan.windows.length > 0) first.backfill = plan.windows.map((w) => ({ ...w, eventsShipped: 0 }));
+        await this.update(() => first);
         this.o.log.info('audit log stream has no saved position; starting from ASANA_START_AT', {
           stream: this.key,
           startAt: from,
@@ -226,7 +228,8 @@ export class AuditLogStream implements Stream {
         return;
       }
     }
-    const state = this.state;
+    if (!this.backfilling) await resumeWithinRetention(this.resumeContext(), this.state, signal);
+    const state = this.state as StreamState;
     if (this.slices > 1 && !this.backfilling && !state.backfill?.length && tailIsBehind(state, now.getTime())) {
       const lastEventAt = state.lastEventAt as string;
       // From the tail's read position: its startAt when that moved past lastEventAt (retention).
@@ -240,8 +243,8 @@ export class AuditLogStream implements Stream {
           ? { ...w, lastEventAt, lastEventGid: state.lastEventGid, lastEventGids: state.lastEventGids, eventsShipped: 0 }
           : { ...w, eventsShipped: 0 },
       );
-      this.state = {
-        ...state,
+      await this.update((current) => ({
+        ...current,
         offset: undefined,
         offsetStartAt: undefined,
         startAt: plan.tailStartAt,
@@ -250,8 +253,7 @@ export class AuditLogStream implements Stream {
         lastEventGids: undefined,
         backfill: windows,
         updatedAt: now.toISOString(),
-      };
-      await this.o.store.commit(this.key, this.state);
+      }));
       this.o.log.info(`the live tail is far behind: reading what it has left in ${windows.length + 1} time windows in parallel`, {
         stream: this.key,
         from: lastEventAt,
@@ -301,7 +303,7 @@ export class AuditLogStream implements Stream {
         if (item.kind === 'unresumable') {
           // Only the live tail can lack a time to resume from (windows have their startAt): a gap
           // record is shipped and acknowledged, then the tail restarts at ASANA_START_AT (resume.ts).
-          this.state = await resumeAfterRefusedOffset(this.resumeContext(), this.state as StreamState, item.reason, ctl.signal);
+          await resumeAfterRefusedOffset(this.resumeContext(), this.state as StreamState, item.reason, ctl.signal);
           return 'behind';
         }
         if (item.kind === 'end') {
@@ -435,11 +437,23 @@ export class AuditLogStream implements Stream {
   }
 
   /**
+   * The one way the state entry is committed: `change` gets the current state (none on a first run)
+   * and returns the next (undefined: nothing to commit) at once, synchronously, so it is built on
+   * every change made so far — by the other cursors too, while this one waited for the collector —
+   * and overwrites none of them. Resolves once the commit is durable.
+   */
+  private async update(change: (state: StreamState) => StreamState | undefined): Promise<void> {
+    const next = change(this.state as StreamState);
+    if (next === undefined) return;
+    this.state = next;
+    await this.o.store.commit(this.key, next);
+  }
+
+  /**
    * Moves one cursor (and the shipped count) and commits the whole stream state. The shipped gids
    * go into the late-event window in the same commit: the re-scan never re-ships this page.
    */
-  private async commit(slice: Slice, cursor: Cursor, shipped: number, at: Date, refs: ShippedRef[] = []): Promise<void> {
-    const state = this.state as StreamState;
+  private commit(slice: Slice, cursor: Cursor, shipped: number, at: Date, refs: ShippedRef[] = []): Promise<void> {
     const moved = {
       offset: cursor.offset,
       offsetStartAt: cursor.offset ? cursor.offsetStartAt : undefined,
@@ -447,12 +461,13 @@ export class AuditLogStream implements Stream {
       lastEventGid: cursor.lastEventGid,
       lastEventGids: cursor.lastEventGids,
     };
-    const next: StreamState = { ...state, eventsShipped: state.eventsShipped + shipped, updatedAt: at.toISOString() };
-    if (this.o.lateWindowMs && refs.length > 0) next.shippedWindow = recordShipped(windowOf(state), refs, at, this.o.lateWindowMs);
-    if (slice.id === TAIL) Object.assign(next, moved);
-    else next.backfill = (state.backfill ?? []).map((w) => (w.startAt === slice.id ? { ...w, ...moved, eventsShipped: w.eventsShipped + shipped } : w));
-    this.state = next;
-    await this.o.store.commit(this.key, next);
+    return this.update((state) => {
+      const next: StreamState = { ...state, eventsShipped: state.eventsShipped + shipped, updatedAt: at.toISOString() };
+      if (this.o.lateWindowMs && refs.length > 0) next.shippedWindow = recordShipped(windowOf(state), refs, at, this.o.lateWindowMs);
+      if (slice.id === TAIL) Object.assign(next, moved);
+      else next.backfill = (state.backfill ?? []).map((w) => (w.startAt === slice.id ? { ...w, ...moved, eventsShipped: w.eventsShipped + shipped } : w));
+      return next;
+    });
   }
 
   /** An empty page: the tail keeps its newest offset; a backfill window is done and leaves the state. */
@@ -464,19 +479,22 @@ export class AuditLogStream implements Stream {
       if (item.offsetChanged || caughtUpNeedsRefresh(before, item.observedAt)) await this.commit(slice, item.cursor, 0, item.observedAt);
       return;
     }
-    const state = this.state as StreamState;
-    const window = state.backfill?.find((w) => w.startAt === slice.id);
-    const rest = (state.backfill ?? []).filter((w) => w.startAt !== slice.id);
-    const next: StreamState = { ...state, updatedAt: item.observedAt.toISOString() };
-    if (rest.length > 0) next.backfill = rest;
-    else delete next.backfill;
-    this.state = next;
-    await this.o.store.commit(this.key, next);
+    let window: WindowState | undefined;
+    let windowsLeft = 0;
+    await this.update((state) => {
+      window = state.backfill?.find((w) => w.startAt === slice.id);
+      const rest = (state.backfill ?? []).filter((w) => w.startAt !== slice.id);
+      windowsLeft = rest.length;
+      const next: StreamState = { ...state, updatedAt: item.observedAt.toISOString() };
+      if (rest.length > 0) next.backfill = rest;
+      else delete next.backfill;
+      return next;
+    });
     this.o.log.info('backfill window done', {
       stream: this.key,
       window: `${slice.id} – ${slice.endAt}`,
       events: window?.eventsShipped ?? 0,
-      windowsLeft: rest.length,
+      windowsLeft,
     });
   }
 
@@ -505,7 +523,7 @@ export class AuditLogStream implements Stream {
     return {
       key: this.key,
       source: 'audit_log',
-      store: this.o.store,
+      commit: (change) => this.update(change),
       sink: this.o.sink,
       resource: this.o.resource,
       log: this.o.log,
