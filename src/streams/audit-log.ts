@@ -11,6 +11,7 @@ import { mapAuditLogEvent } from '../mapping/audit-log.ts';
 import { sleep } from '../retry.ts';
 import { streamKey } from '../state/key.ts';
 import type { StateStore, StreamState, WindowState } from '../state/types.ts';
+import { LateRescan, type StreamEntry } from './late-rescan.ts';
 import { caughtUpNeedsRefresh, latest, refusedOffsetResume, resumeAfterRefusedOffset, resumeWithinRetention, type ResumeContext } from './resume.ts';
 import { createdAtOf, gidOf, hasShipped, recordShipped, timeMs, windowOf } from './shipped-window.ts';
 import { planWindows, tailIsBehind } from './slices.ts';
@@ -43,6 +44,12 @@ export interface AuditLogStreamOptions {
   onCaughtUp?: (key: string) => void;
   /** ASANA_LATE_WINDOW: shipped gids within it are recorded for the late-event re-scan; 0 or unset: none. */
   lateWindowMs?: number;
+  /**
+   * ASANA_LATE_RESCAN_INTERVAL: with lateWindowMs, the stream re-reads that window this often
+   * (late-rescan.ts), between two polls of its live tail; `catchUp` re-reads it once at the end.
+   * Unset: no re-scan (the shipped gids are still recorded).
+   */
+  lateRescanIntervalMs?: number;
 }
 
 /**
@@ -103,10 +110,14 @@ type Item =
  * far behind and no window is left (a long stop, a long collector outage), what it still has to
  * read is split again the same way.
  *
- * One writer: the tail, each backfill worker and the resume rules all change the stream's state
- * entry through update(), which applies their change to the current state synchronously and commits
- * the result. Each changes only its own part (a cursor, a window's count, the shipped gids), so none
- * overwrites what another committed while it was waiting for the collector.
+ * With ASANA_LATE_WINDOW, the late-event re-scan (late-rescan.ts) runs in the live tail's loop:
+ * between two polls of the tail, every ASANA_LATE_RESCAN_INTERVAL, while the backfill windows go on.
+ *
+ * One writer: the tail, each backfill worker, the re-scan and the resume rules all change the
+ * stream's state entry through update(), which applies their change to the current state
+ * synchronously and commits the result. Each changes only its own part (a cursor, a window's count,
+ * the shipped gids), so none overwrites what another committed while it was waiting for the
+ * collector.
  */
 export class AuditLogStream implements Stream {
   readonly key: string;
@@ -115,19 +126,38 @@ export class AuditLogStream implements Stream {
   private readonly slices: number;
   /** The stream's state as last committed (or about to be): every cursor, read and written here. */
   private state: StreamState | undefined;
+  /**
+   * The caughtUpAt last committed. `state` has the newest one (each empty page of the tail), which
+   * is committed with the next change, and at the latest after CAUGHT_UP_REFRESH_MS (finish()).
+   */
+  private committedCaughtUpAt: string | undefined;
   /** The backfill workers, while some are running. */
   private backfilling: Promise<void> | undefined;
   /** The first error of a backfill worker: it stops the whole stream. */
   private failure: unknown;
+  /** The late-event re-scan, when ASANA_LATE_WINDOW is on. */
+  private readonly rescan: LateRescan | undefined;
 
   constructor(opts: AuditLogStreamOptions) {
     this.o = opts;
     this.now = opts.now ?? (() => new Date());
     this.slices = Math.max(1, Math.floor(opts.slices ?? 1));
     this.key = streamKey({ stream: 'audit_log', workspaceGid: opts.workspaceGid, filters: opts.filters });
+    if (opts.lateWindowMs && opts.lateWindowMs > 0 && opts.lateRescanIntervalMs !== undefined) {
+      // The re-scan reads and commits this stream's state through the stream, never the store.
+      const entry: StreamEntry = { key: this.key, current: () => this.state, update: (change) => this.update(change) };
+      this.rescan = new LateRescan({
+        api: opts.api, entry, sink: opts.sink, resource: opts.resource, workspaceGid: opts.workspaceGid, filters: opts.filters,
+        log: opts.log, windowMs: opts.lateWindowMs, intervalMs: opts.lateRescanIntervalMs, now: opts.now, backoff: opts.backoff, onPage: opts.onPage,
+      });
+    }
   }
 
-  /** Polls forever: catch up, pause ASANA_POLL_INTERVAL, repeat; backfill windows meanwhile. Returns on shutdown. */
+  /**
+   * Polls forever: catch up the live tail, re-scan the late-event window when due, pause
+   * ASANA_POLL_INTERVAL, repeat; backfill windows meanwhile, never waited for (a first backfill can
+   * take hours, and the tail stays fresh). Returns on shutdown.
+   */
   async run(signal: AbortSignal): Promise<void> {
     const totals = { pages: 0, shipped: 0 };
     try {
@@ -137,6 +167,7 @@ export class AuditLogStream implements Stream {
           this.startBackfill(ctl, totals);
           if ((await this.drain({ id: TAIL }, ctl.signal, totals)) === 'behind') continue;
           if (!this.backfilling) this.caughtUp(totals);
+          if (this.rescan?.isDue()) add(totals, await this.rescan.run(ctl.signal));
           await sleep(this.o.pollIntervalMs, ctl.signal);
         }
       });
@@ -146,7 +177,10 @@ export class AuditLogStream implements Stream {
     }
   }
 
-  /** Reads every cursor until Asana answers it with an empty page; every shipped page is committed. */
+  /**
+   * Reads every cursor until Asana answers it with an empty page, then re-scans the late-event
+   * window when due (the first time always: `once` re-scans too); every shipped page is committed.
+   */
   async catchUp(signal: AbortSignal): Promise<CatchUpResult> {
     const totals = { pages: 0, shipped: 0 };
     await this.supervised(signal, async (ctl) => {
@@ -158,6 +192,7 @@ export class AuditLogStream implements Stream {
         if (this.failure !== undefined) throw this.failure;
         break;
       }
+      if (this.rescan?.isDue()) add(totals, await this.rescan.run(ctl.signal));
     });
     this.caughtUp(totals);
     return totals;
@@ -194,16 +229,16 @@ export class AuditLogStream implements Stream {
 
   /**
    * Loads the state, plans the windows of a first run, or splits a tail that is far behind. Between
-   * catch-ups (no backfill running) the state is re-read: the late-event re-scan commits to it too.
-   * A read position older than Asana's 90-day retention resumes at the oldest event (resume.ts).
+   * catch-ups (no backfill running) a read position older than Asana's 90-day retention resumes at
+   * the oldest event (resume.ts).
    */
   private async prepare(signal: AbortSignal): Promise<void> {
     const now = this.now();
-    if (!this.backfilling && this.state !== undefined) this.state = this.o.store.get(this.key) ?? this.state;
     if (this.state === undefined) {
       const existing = this.o.store.get(this.key);
       if (existing) {
         this.state = existing;
+        this.committedCaughtUpAt = existing.caughtUpAt;
         const pending = existing.backfill?.length ?? 0;
         if (pending > 0) this.o.log.info(`resuming the backfill of ${pending} older time windows`, { stream: this.key, windows: pending });
       } else {
@@ -439,13 +474,14 @@ export class AuditLogStream implements Stream {
   /**
    * The one way the state entry is committed: `change` gets the current state (none on a first run)
    * and returns the next (undefined: nothing to commit) at once, synchronously, so it is built on
-   * every change made so far — by the other cursors too, while this one waited for the collector —
-   * and overwrites none of them. Resolves once the commit is durable.
+   * every change made so far — by the other cursors and the re-scan too, while this one waited for
+   * the collector — and overwrites none of them. Resolves once the commit is durable.
    */
   private async update(change: (state: StreamState) => StreamState | undefined): Promise<void> {
     const next = change(this.state as StreamState);
     if (next === undefined) return;
     this.state = next;
+    this.committedCaughtUpAt = next.caughtUpAt;
     await this.o.store.commit(this.key, next);
   }
 
@@ -474,9 +510,10 @@ export class AuditLogStream implements Stream {
   private async finish(slice: Slice, item: Extract<Item, { kind: 'end' }>): Promise<void> {
     if (slice.id === TAIL) {
       const before = this.state as StreamState;
+      // In memory at once (tailIsBehind and the retention rule read it), committed with the next
+      // change — and at least daily, so a quiet stream never looks older than Asana's retention.
       this.state = { ...before, caughtUpAt: item.observedAt.toISOString() };
-      // caughtUpAt is committed at least daily, so a quiet stream never looks older than Asana's retention.
-      if (item.offsetChanged || caughtUpNeedsRefresh(before, item.observedAt)) await this.commit(slice, item.cursor, 0, item.observedAt);
+      if (item.offsetChanged || caughtUpNeedsRefresh(this.committedCaughtUpAt, item.observedAt)) await this.commit(slice, item.cursor, 0, item.observedAt);
       return;
     }
     let window: WindowState | undefined;
@@ -532,6 +569,11 @@ export class AuditLogStream implements Stream {
       backoff: this.o.backoff,
     };
   }
+}
+
+function add(totals: CatchUpResult, more: CatchUpResult): void {
+  totals.pages += more.pages;
+  totals.shipped += more.shipped;
 }
 
 /**

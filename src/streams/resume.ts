@@ -48,9 +48,9 @@ export interface ResumeContext {
 /** A caught-up stream refreshes its caughtUpAt at least this often, so a quiet stream never looks stale. */
 export const CAUGHT_UP_REFRESH_MS = 86_400_000;
 
-/** True when the caught-up branch should commit even without a new offset: caughtUpAt is missing or old. */
-export function caughtUpNeedsRefresh(state: StreamState, at: Date): boolean {
-  const last = timeMs(state.caughtUpAt);
+/** True when the caught-up branch should commit even without a new offset: the committed caughtUpAt is missing or old. */
+export function caughtUpNeedsRefresh(committedCaughtUpAt: string | undefined, at: Date): boolean {
+  const last = timeMs(committedCaughtUpAt);
   return last === undefined || at.getTime() - last >= CAUGHT_UP_REFRESH_MS;
 }
 
