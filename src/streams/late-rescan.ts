@@ -10,7 +10,7 @@ import type { LogSink } from '../export/types.ts';
 import type { Logger } from '../log.ts';
 import { mapAuditLogEvent } from '../mapping/audit-log.ts';
 import type { StreamState } from '../state/types.ts';
-import { createdAtMsOf, createdAtOf, gidOf, hasShipped, pruneWindow, recordShipped, timeMs, windowOf } from './shipped-window.ts';
+import { createdAtMsOf, createdAtOf, gidOf, hasExpired, hasShipped, pruneWindow, recordShipped, timeMs, windowOf } from './shipped-window.ts';
 import type { CatchUpResult, PageReport } from './types.ts';
 
 /**
@@ -220,10 +220,9 @@ export class LateRescan {
   /** A quiet stream's window still shrinks: commit the pruning when it drops anything. */
   private async commitPruned(at: Date): Promise<void> {
     await this.o.entry.update((state) => {
-      if (!state.shippedWindow) return undefined;
-      const pruned = pruneWindow(state.shippedWindow, at, this.o.windowMs);
-      if (Object.keys(pruned.gids).length === Object.keys(state.shippedWindow.gids).length) return undefined;
-      return { ...state, shippedWindow: pruned };
+      const window = state.shippedWindow;
+      if (!window || !hasExpired(window, at, this.o.windowMs)) return undefined;
+      return { ...state, shippedWindow: pruneWindow(window, at, this.o.windowMs) };
     });
   }
 }
