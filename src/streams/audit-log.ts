@@ -13,7 +13,7 @@ import { streamKey } from '../state/key.ts';
 import type { StateStore, StreamState, WindowState } from '../state/types.ts';
 import { LateRescan, type StreamEntry } from './late-rescan.ts';
 import { caughtUpNeedsRefresh, latest, refusedOffsetResume, resumeAfterRefusedOffset, resumeWithinRetention, type ResumeContext } from './resume.ts';
-import { createdAtOf, gidOf, hasShipped, recordShipped, timeMs, windowOf } from './shipped-window.ts';
+import { createdAtMsOf, createdAtOf, gidOf, hasShipped, recordShippedRefs, timeMs, windowOf, type ShippedRef } from './shipped-window.ts';
 import { planWindows, tailIsBehind } from './slices.ts';
 import type { CatchUpResult, PageReport, Stream } from './types.ts';
 
@@ -74,12 +74,6 @@ const TAIL = '';
 interface Slice {
   id: string;
   endAt?: string;
-}
-
-/** What the late-event window needs of a shipped event. */
-interface ShippedRef {
-  gid: string;
-  created_at: string;
 }
 
 type Item =
@@ -435,10 +429,10 @@ export class AuditLogStream implements Stream {
       const offsetChanged = Boolean(nextOffset && nextOffset !== cursor.offset);
       return { kind: 'end', cursor: offsetChanged ? { ...cursor, offset: nextOffset, offsetStartAt: query.startAt } : cursor, offsetChanged, observedAt };
     }
+    const refs: ShippedRef[] = [];
     // No offset to follow (Asana sent next_page: null after data): the next page is asked
     // from lastEventAt with start_at, skipping the gids already shipped at that instant.
-    const next = advance(cursor, fresh, nextOffset, query.startAt, observedAt);
-    const refs = this.o.lateWindowMs ? shippedRefs(fresh) : [];
+    const next = advance(cursor, fresh, nextOffset, query.startAt, observedAt, this.o.lateWindowMs ? refs : undefined);
     return { kind: 'page', batch: await this.prepareBatch(fresh, observedAt), shipped: fresh.length, received: page.data.length, cursor: next, observedAt, refs };
   }
 
@@ -499,7 +493,7 @@ export class AuditLogStream implements Stream {
     };
     return this.update((state) => {
       const next: StreamState = { ...state, eventsShipped: state.eventsShipped + shipped, updatedAt: at.toISOString() };
-      if (this.o.lateWindowMs && refs.length > 0) next.shippedWindow = recordShipped(windowOf(state), refs, at, this.o.lateWindowMs);
+      if (this.o.lateWindowMs && refs.length > 0) next.shippedWindow = recordShippedRefs(windowOf(state), refs, at, this.o.lateWindowMs);
       if (slice.id === TAIL) Object.assign(next, moved);
       else next.backfill = (state.backfill ?? []).map((w) => (w.startAt === slice.id ? { ...w, ...moved, eventsShipped: w.eventsShipped + shipped } : w));
       return next;
@@ -592,32 +586,29 @@ function skipAlreadyShipped(cursor: Cursor, events: AuditLogEvent[], window: Str
   });
 }
 
-function shippedRefs(events: AuditLogEvent[]): ShippedRef[] {
-  const refs: ShippedRef[] = [];
-  for (const e of events) {
-    const gid = gidOf(e);
-    const createdAt = createdAtOf(e);
-    if (gid !== undefined && createdAt !== undefined) refs.push({ gid, created_at: createdAt });
-  }
-  return refs;
-}
-
-function advance(cursor: Cursor, shipped: AuditLogEvent[], nextOffset: string | undefined, queryStartAt: string | undefined, at: Date): Cursor {
+/**
+ * The cursor after a shipped page. Each event's gid and created_at are read (and parsed) once, here:
+ * `refs`, when given, receives them for the late-event window, which then does not read them again.
+ */
+function advance(cursor: Cursor, shipped: AuditLogEvent[], nextOffset: string | undefined, queryStartAt: string | undefined, at: Date, refs?: ShippedRef[]): Cursor {
   let lastEventAt = cursor.lastEventAt;
+  let lastMs = timeMs(lastEventAt);
   let lastEventGids = cursor.lastEventGids ?? [];
   let lastEventGid = cursor.lastEventGid;
+  const latestTrusted = at.getTime() + MAX_CLOCK_SKEW_MS;
   for (const e of shipped) {
-    // Only a readable, not-future created_at becomes the resume position: a bogus one would skip events.
-    const createdAt = createdAtOf(e);
-    const t = timeMs(createdAt);
     const gid = gidOf(e);
-    if (createdAt === undefined || t === undefined || gid === undefined || t > at.getTime() + MAX_CLOCK_SKEW_MS) continue;
+    const t = createdAtMsOf(e);
+    if (gid === undefined || t === undefined) continue;
+    refs?.push({ gid, at: t });
+    // Only a readable, not-future created_at becomes the resume position: a bogus one would skip events.
+    if (t > latestTrusted) continue;
     lastEventGid = gid;
-    const current = timeMs(lastEventAt);
-    if (current === undefined || t > current) {
-      lastEventAt = createdAt;
+    if (lastMs === undefined || t > lastMs) {
+      lastEventAt = e.created_at; // a string: createdAtMsOf read it
+      lastMs = t;
       lastEventGids = [gid];
-    } else if (createdAt === lastEventAt) {
+    } else if (e.created_at === lastEventAt) {
       lastEventGids = [...lastEventGids, gid];
     }
   }
