@@ -10,7 +10,6 @@ import { openFileStateStore } from './state/file-store.ts';
 import type { StateStore } from './state/types.ts';
 import { AuditLogStream } from './streams/audit-log.ts';
 import { EventStream } from './streams/events.ts';
-import { LateRescan, LateRescanningStream } from './streams/late-rescan.ts';
 import { sliceConcurrency } from './streams/slices.ts';
 import type { PageReport, Stream } from './streams/types.ts';
 import { observedSink, type ReceiverObserver } from './telemetry/telemetry.ts';
@@ -106,20 +105,15 @@ export class Receiver {
         const resource = resourceOf(workspaceGid);
         const { lateWindowMs, lateRescanIntervalMs, auditFilters: filters } = config.asana;
         streams.push(
-          observe('audit_log', workspaceGid, resolveStartAt(config.asana.startAt, new Date()).toISOString(), (hooks) => {
-            const stream = new AuditLogStream({
-              ...common, ...hooks, resource, workspaceGid, filters, startAt: config.asana.startAt, lateWindowMs,
+          observe('audit_log', workspaceGid, resolveStartAt(config.asana.startAt, new Date()).toISOString(), (hooks) =>
+            new AuditLogStream({
+              ...common, ...hooks, resource, workspaceGid, filters, startAt: config.asana.startAt,
+              // Late events: the stream re-scans its trailing window between polls (late-rescan.ts).
+              lateWindowMs, lateRescanIntervalMs,
               // Enough time windows read at once to use the token's budget (streams/slices.ts).
               slices: sliceConcurrency(config.asana.maxRequestsPerMinute),
-            });
-            if (lateWindowMs <= 0) return stream;
-            // Late events: the stream and its re-scan of the trailing window, in turn (late-rescan.ts).
-            const rescan = new LateRescan({
-              api, store, sink: hooks.sink, resource, key: stream.key, workspaceGid, filters, log,
-              windowMs: lateWindowMs, intervalMs: lateRescanIntervalMs, backoff: deps.backoff, onPage: hooks.onPage,
-            });
-            return new LateRescanningStream(stream, rescan, config.asana.pollIntervalMs);
-          }),
+            }),
+          ),
         );
       }
       if (config.asana.streams.includes('workspace_events')) {

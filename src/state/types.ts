@@ -95,7 +95,11 @@ export interface StateStore {
   /** The path of the backing file (for messages). */
   readonly path: string;
   get(key: string): StreamState | undefined;
-  /** Resolves once the new state is durable (temp file, fsync, rename). Throws StateError. */
+  /**
+   * Resolves once the new state is durable (temp file, fsync, rename). Throws StateError. Keeps a
+   * copy of `state` as it is at the call: the caller may go on changing it (the audit log stream
+   * changes its late-event window in place, shipped-window.ts).
+   */
   commit(key: string, state: StreamState): Promise<void>;
   /** Forgets a stream's position. Resolves true when there was one. */
   delete(key: string): Promise<boolean>;

@@ -11,8 +11,9 @@ import { mapAuditLogEvent } from '../mapping/audit-log.ts';
 import { sleep } from '../retry.ts';
 import { streamKey } from '../state/key.ts';
 import type { StateStore, StreamState, WindowState } from '../state/types.ts';
+import { LateRescan, type StreamEntry } from './late-rescan.ts';
 import { caughtUpNeedsRefresh, latest, refusedOffsetResume, resumeAfterRefusedOffset, resumeWithinRetention, type ResumeContext } from './resume.ts';
-import { createdAtOf, gidOf, hasShipped, recordShipped, timeMs, windowOf } from './shipped-window.ts';
+import { createdAtMsOf, createdAtOf, gidOf, hasShipped, recordShippedRefs, timeMs, windowOf, type ShippedRef } from './shipped-window.ts';
 import { planWindows, tailIsBehind } from './slices.ts';
 import type { CatchUpResult, PageReport, Stream } from './types.ts';
 
@@ -43,6 +44,12 @@ export interface AuditLogStreamOptions {
   onCaughtUp?: (key: string) => void;
   /** ASANA_LATE_WINDOW: shipped gids within it are recorded for the late-event re-scan; 0 or unset: none. */
   lateWindowMs?: number;
+  /**
+   * ASANA_LATE_RESCAN_INTERVAL: with lateWindowMs, the stream re-reads that window this often
+   * (late-rescan.ts), between two polls of its live tail; `catchUp` re-reads it once at the end.
+   * Unset: no re-scan (the shipped gids are still recorded).
+   */
+  lateRescanIntervalMs?: number;
 }
 
 /**
@@ -67,12 +74,6 @@ const TAIL = '';
 interface Slice {
   id: string;
   endAt?: string;
-}
-
-/** What the late-event window needs of a shipped event. */
-interface ShippedRef {
-  gid: string;
-  created_at: string;
 }
 
 type Item =
@@ -102,6 +103,15 @@ type Item =
  * `slices` cursors are read at once; the shared rate limiter paces them. When the tail itself is
  * far behind and no window is left (a long stop, a long collector outage), what it still has to
  * read is split again the same way.
+ *
+ * With ASANA_LATE_WINDOW, the late-event re-scan (late-rescan.ts) runs in the live tail's loop:
+ * between two polls of the tail, every ASANA_LATE_RESCAN_INTERVAL, while the backfill windows go on.
+ *
+ * One writer: the tail, each backfill worker, the re-scan and the resume rules all change the
+ * stream's state entry through update(), which applies their change to the current state
+ * synchronously and commits the result. Each changes only its own part (a cursor, a window's count,
+ * the shipped gids), so none overwrites what another committed while it was waiting for the
+ * collector.
  */
 export class AuditLogStream implements Stream {
   readonly key: string;
@@ -110,19 +120,38 @@ export class AuditLogStream implements Stream {
   private readonly slices: number;
   /** The stream's state as last committed (or about to be): every cursor, read and written here. */
   private state: StreamState | undefined;
+  /**
+   * The caughtUpAt last committed. `state` has the newest one (each empty page of the tail), which
+   * is committed with the next change, and at the latest after CAUGHT_UP_REFRESH_MS (finish()).
+   */
+  private committedCaughtUpAt: string | undefined;
   /** The backfill workers, while some are running. */
   private backfilling: Promise<void> | undefined;
   /** The first error of a backfill worker: it stops the whole stream. */
   private failure: unknown;
+  /** The late-event re-scan, when ASANA_LATE_WINDOW is on. */
+  private readonly rescan: LateRescan | undefined;
 
   constructor(opts: AuditLogStreamOptions) {
     this.o = opts;
     this.now = opts.now ?? (() => new Date());
     this.slices = Math.max(1, Math.floor(opts.slices ?? 1));
     this.key = streamKey({ stream: 'audit_log', workspaceGid: opts.workspaceGid, filters: opts.filters });
+    if (opts.lateWindowMs && opts.lateWindowMs > 0 && opts.lateRescanIntervalMs !== undefined) {
+      // The re-scan reads and commits this stream's state through the stream, never the store.
+      const entry: StreamEntry = { key: this.key, current: () => this.state, update: (change) => this.update(change) };
+      this.rescan = new LateRescan({
+        api: opts.api, entry, sink: opts.sink, resource: opts.resource, workspaceGid: opts.workspaceGid, filters: opts.filters,
+        log: opts.log, windowMs: opts.lateWindowMs, intervalMs: opts.lateRescanIntervalMs, now: opts.now, backoff: opts.backoff, onPage: opts.onPage,
+      });
+    }
   }
 
-  /** Polls forever: catch up, pause ASANA_POLL_INTERVAL, repeat; backfill windows meanwhile. Returns on shutdown. */
+  /**
+   * Polls forever: catch up the live tail, re-scan the late-event window when due, pause
+   * ASANA_POLL_INTERVAL, repeat; backfill windows meanwhile, never waited for (a first backfill can
+   * take hours, and the tail stays fresh). Returns on shutdown.
+   */
   async run(signal: AbortSignal): Promise<void> {
     const totals = { pages: 0, shipped: 0 };
     try {
@@ -132,6 +161,7 @@ export class AuditLogStream implements Stream {
           this.startBackfill(ctl, totals);
           if ((await this.drain({ id: TAIL }, ctl.signal, totals)) === 'behind') continue;
           if (!this.backfilling) this.caughtUp(totals);
+          if (this.rescan?.isDue()) add(totals, await this.rescan.run(ctl.signal));
           await sleep(this.o.pollIntervalMs, ctl.signal);
         }
       });
@@ -141,7 +171,10 @@ export class AuditLogStream implements Stream {
     }
   }
 
-  /** Reads every cursor until Asana answers it with an empty page; every shipped page is committed. */
+  /**
+   * Reads every cursor until Asana answers it with an empty page, then re-scans the late-event
+   * window when due (the first time always: `once` re-scans too); every shipped page is committed.
+   */
   async catchUp(signal: AbortSignal): Promise<CatchUpResult> {
     const totals = { pages: 0, shipped: 0 };
     await this.supervised(signal, async (ctl) => {
@@ -153,6 +186,7 @@ export class AuditLogStream implements Stream {
         if (this.failure !== undefined) throw this.failure;
         break;
       }
+      if (this.rescan?.isDue()) add(totals, await this.rescan.run(ctl.signal));
     });
     this.caughtUp(totals);
     return totals;
@@ -189,26 +223,23 @@ export class AuditLogStream implements Stream {
 
   /**
    * Loads the state, plans the windows of a first run, or splits a tail that is far behind. Between
-   * catch-ups (no backfill running) the state is re-read: the late-event re-scan commits to it too.
-   * A read position older than Asana's 90-day retention resumes at the oldest event (resume.ts).
+   * catch-ups (no backfill running) a read position older than Asana's 90-day retention resumes at
+   * the oldest event (resume.ts).
    */
   private async prepare(signal: AbortSignal): Promise<void> {
     const now = this.now();
-    if (!this.backfilling && this.state !== undefined) {
-      const saved = this.o.store.get(this.key);
-      if (saved) this.state = await resumeWithinRetention(this.resumeContext(), saved, signal);
-    }
     if (this.state === undefined) {
       const existing = this.o.store.get(this.key);
       if (existing) {
-        this.state = await resumeWithinRetention(this.resumeContext(), existing, signal);
+        this.state = existing;
+        this.committedCaughtUpAt = existing.caughtUpAt;
         const pending = existing.backfill?.length ?? 0;
         if (pending > 0) this.o.log.info(`resuming the backfill of ${pending} older time windows`, { stream: this.key, windows: pending });
       } else {
         // First run: pin the start and every window, so a restart before the first event moves nothing.
         const from = resolveStartAt(this.o.startAt, now).toISOString();
         const plan = this.slices > 1 ? planWindows(from, now.getTime(), this.slices) : { windows: [], tailStartAt: from };
-        this.state = {
+        const first: StreamState = {
           stream: 'audit_log',
           workspaceGid: this.o.workspaceGid,
           filters: this.o.filters,
@@ -216,8 +247,8 @@ export class AuditLogStream implements Stream {
           eventsShipped: 0,
           updatedAt: now.toISOString(),
         };
-        if (plan.windows.length > 0) this.state.backfill = plan.windows.map((w) => ({ ...w, eventsShipped: 0 }));
-        await this.o.store.commit(this.key, this.state);
+        if (plan.windows.length > 0) first.backfill = plan.windows.map((w) => ({ ...w, eventsShipped: 0 }));
+        await this.update(() => first);
         this.o.log.info('audit log stream has no saved position; starting from ASANA_START_AT', {
           stream: this.key,
           startAt: from,
@@ -226,7 +257,8 @@ export class AuditLogStream implements Stream {
         return;
       }
     }
-    const state = this.state;
+    if (!this.backfilling) await resumeWithinRetention(this.resumeContext(), this.state, signal);
+    const state = this.state as StreamState;
     if (this.slices > 1 && !this.backfilling && !state.backfill?.length && tailIsBehind(state, now.getTime())) {
       const lastEventAt = state.lastEventAt as string;
       // From the tail's read position: its startAt when that moved past lastEventAt (retention).
@@ -240,8 +272,8 @@ export class AuditLogStream implements Stream {
           ? { ...w, lastEventAt, lastEventGid: state.lastEventGid, lastEventGids: state.lastEventGids, eventsShipped: 0 }
           : { ...w, eventsShipped: 0 },
       );
-      this.state = {
-        ...state,
+      await this.update((current) => ({
+        ...current,
         offset: undefined,
         offsetStartAt: undefined,
         startAt: plan.tailStartAt,
@@ -250,8 +282,7 @@ export class AuditLogStream implements Stream {
         lastEventGids: undefined,
         backfill: windows,
         updatedAt: now.toISOString(),
-      };
-      await this.o.store.commit(this.key, this.state);
+      }));
       this.o.log.info(`the live tail is far behind: reading what it has left in ${windows.length + 1} time windows in parallel`, {
         stream: this.key,
         from: lastEventAt,
@@ -301,7 +332,7 @@ export class AuditLogStream implements Stream {
         if (item.kind === 'unresumable') {
           // Only the live tail can lack a time to resume from (windows have their startAt): a gap
           // record is shipped and acknowledged, then the tail restarts at ASANA_START_AT (resume.ts).
-          this.state = await resumeAfterRefusedOffset(this.resumeContext(), this.state as StreamState, item.reason, ctl.signal);
+          await resumeAfterRefusedOffset(this.resumeContext(), this.state as StreamState, item.reason, ctl.signal);
           return 'behind';
         }
         if (item.kind === 'end') {
@@ -398,10 +429,10 @@ export class AuditLogStream implements Stream {
       const offsetChanged = Boolean(nextOffset && nextOffset !== cursor.offset);
       return { kind: 'end', cursor: offsetChanged ? { ...cursor, offset: nextOffset, offsetStartAt: query.startAt } : cursor, offsetChanged, observedAt };
     }
+    const refs: ShippedRef[] = [];
     // No offset to follow (Asana sent next_page: null after data): the next page is asked
     // from lastEventAt with start_at, skipping the gids already shipped at that instant.
-    const next = advance(cursor, fresh, nextOffset, query.startAt, observedAt);
-    const refs = this.o.lateWindowMs ? shippedRefs(fresh) : [];
+    const next = advance(cursor, fresh, nextOffset, query.startAt, observedAt, this.o.lateWindowMs ? refs : undefined);
     return { kind: 'page', batch: await this.prepareBatch(fresh, observedAt), shipped: fresh.length, received: page.data.length, cursor: next, observedAt, refs };
   }
 
@@ -435,11 +466,24 @@ export class AuditLogStream implements Stream {
   }
 
   /**
+   * The one way the state entry is committed: `change` gets the current state (none on a first run)
+   * and returns the next (undefined: nothing to commit) at once, synchronously, so it is built on
+   * every change made so far — by the other cursors and the re-scan too, while this one waited for
+   * the collector — and overwrites none of them. Resolves once the commit is durable.
+   */
+  private async update(change: (state: StreamState) => StreamState | undefined): Promise<void> {
+    const next = change(this.state as StreamState);
+    if (next === undefined) return;
+    this.state = next;
+    this.committedCaughtUpAt = next.caughtUpAt;
+    await this.o.store.commit(this.key, next);
+  }
+
+  /**
    * Moves one cursor (and the shipped count) and commits the whole stream state. The shipped gids
    * go into the late-event window in the same commit: the re-scan never re-ships this page.
    */
-  private async commit(slice: Slice, cursor: Cursor, shipped: number, at: Date, refs: ShippedRef[] = []): Promise<void> {
-    const state = this.state as StreamState;
+  private commit(slice: Slice, cursor: Cursor, shipped: number, at: Date, refs: ShippedRef[] = []): Promise<void> {
     const moved = {
       offset: cursor.offset,
       offsetStartAt: cursor.offset ? cursor.offsetStartAt : undefined,
@@ -447,36 +491,41 @@ export class AuditLogStream implements Stream {
       lastEventGid: cursor.lastEventGid,
       lastEventGids: cursor.lastEventGids,
     };
-    const next: StreamState = { ...state, eventsShipped: state.eventsShipped + shipped, updatedAt: at.toISOString() };
-    if (this.o.lateWindowMs && refs.length > 0) next.shippedWindow = recordShipped(windowOf(state), refs, at, this.o.lateWindowMs);
-    if (slice.id === TAIL) Object.assign(next, moved);
-    else next.backfill = (state.backfill ?? []).map((w) => (w.startAt === slice.id ? { ...w, ...moved, eventsShipped: w.eventsShipped + shipped } : w));
-    this.state = next;
-    await this.o.store.commit(this.key, next);
+    return this.update((state) => {
+      const next: StreamState = { ...state, eventsShipped: state.eventsShipped + shipped, updatedAt: at.toISOString() };
+      if (this.o.lateWindowMs && refs.length > 0) next.shippedWindow = recordShippedRefs(windowOf(state), refs, at, this.o.lateWindowMs);
+      if (slice.id === TAIL) Object.assign(next, moved);
+      else next.backfill = (state.backfill ?? []).map((w) => (w.startAt === slice.id ? { ...w, ...moved, eventsShipped: w.eventsShipped + shipped } : w));
+      return next;
+    });
   }
 
   /** An empty page: the tail keeps its newest offset; a backfill window is done and leaves the state. */
   private async finish(slice: Slice, item: Extract<Item, { kind: 'end' }>): Promise<void> {
     if (slice.id === TAIL) {
       const before = this.state as StreamState;
+      // In memory at once (tailIsBehind and the retention rule read it), committed with the next
+      // change — and at least daily, so a quiet stream never looks older than Asana's retention.
       this.state = { ...before, caughtUpAt: item.observedAt.toISOString() };
-      // caughtUpAt is committed at least daily, so a quiet stream never looks older than Asana's retention.
-      if (item.offsetChanged || caughtUpNeedsRefresh(before, item.observedAt)) await this.commit(slice, item.cursor, 0, item.observedAt);
+      if (item.offsetChanged || caughtUpNeedsRefresh(this.committedCaughtUpAt, item.observedAt)) await this.commit(slice, item.cursor, 0, item.observedAt);
       return;
     }
-    const state = this.state as StreamState;
-    const window = state.backfill?.find((w) => w.startAt === slice.id);
-    const rest = (state.backfill ?? []).filter((w) => w.startAt !== slice.id);
-    const next: StreamState = { ...state, updatedAt: item.observedAt.toISOString() };
-    if (rest.length > 0) next.backfill = rest;
-    else delete next.backfill;
-    this.state = next;
-    await this.o.store.commit(this.key, next);
+    let window: WindowState | undefined;
+    let windowsLeft = 0;
+    await this.update((state) => {
+      window = state.backfill?.find((w) => w.startAt === slice.id);
+      const rest = (state.backfill ?? []).filter((w) => w.startAt !== slice.id);
+      windowsLeft = rest.length;
+      const next: StreamState = { ...state, updatedAt: item.observedAt.toISOString() };
+      if (rest.length > 0) next.backfill = rest;
+      else delete next.backfill;
+      return next;
+    });
     this.o.log.info('backfill window done', {
       stream: this.key,
       window: `${slice.id} – ${slice.endAt}`,
       events: window?.eventsShipped ?? 0,
-      windowsLeft: rest.length,
+      windowsLeft,
     });
   }
 
@@ -505,7 +554,7 @@ export class AuditLogStream implements Stream {
     return {
       key: this.key,
       source: 'audit_log',
-      store: this.o.store,
+      commit: (change) => this.update(change),
       sink: this.o.sink,
       resource: this.o.resource,
       log: this.o.log,
@@ -514,6 +563,11 @@ export class AuditLogStream implements Stream {
       backoff: this.o.backoff,
     };
   }
+}
+
+function add(totals: CatchUpResult, more: CatchUpResult): void {
+  totals.pages += more.pages;
+  totals.shipped += more.shipped;
 }
 
 /**
@@ -532,32 +586,29 @@ function skipAlreadyShipped(cursor: Cursor, events: AuditLogEvent[], window: Str
   });
 }
 
-function shippedRefs(events: AuditLogEvent[]): ShippedRef[] {
-  const refs: ShippedRef[] = [];
-  for (const e of events) {
-    const gid = gidOf(e);
-    const createdAt = createdAtOf(e);
-    if (gid !== undefined && createdAt !== undefined) refs.push({ gid, created_at: createdAt });
-  }
-  return refs;
-}
-
-function advance(cursor: Cursor, shipped: AuditLogEvent[], nextOffset: string | undefined, queryStartAt: string | undefined, at: Date): Cursor {
+/**
+ * The cursor after a shipped page. Each event's gid and created_at are read (and parsed) once, here:
+ * `refs`, when given, receives them for the late-event window, which then does not read them again.
+ */
+function advance(cursor: Cursor, shipped: AuditLogEvent[], nextOffset: string | undefined, queryStartAt: string | undefined, at: Date, refs?: ShippedRef[]): Cursor {
   let lastEventAt = cursor.lastEventAt;
+  let lastMs = timeMs(lastEventAt);
   let lastEventGids = cursor.lastEventGids ?? [];
   let lastEventGid = cursor.lastEventGid;
+  const latestTrusted = at.getTime() + MAX_CLOCK_SKEW_MS;
   for (const e of shipped) {
-    // Only a readable, not-future created_at becomes the resume position: a bogus one would skip events.
-    const createdAt = createdAtOf(e);
-    const t = timeMs(createdAt);
     const gid = gidOf(e);
-    if (createdAt === undefined || t === undefined || gid === undefined || t > at.getTime() + MAX_CLOCK_SKEW_MS) continue;
+    const t = createdAtMsOf(e);
+    if (gid === undefined || t === undefined) continue;
+    refs?.push({ gid, at: t });
+    // Only a readable, not-future created_at becomes the resume position: a bogus one would skip events.
+    if (t > latestTrusted) continue;
     lastEventGid = gid;
-    const current = timeMs(lastEventAt);
-    if (current === undefined || t > current) {
-      lastEventAt = createdAt;
+    if (lastMs === undefined || t > lastMs) {
+      lastEventAt = e.created_at; // a string: createdAtMsOf read it
+      lastMs = t;
       lastEventGids = [gid];
-    } else if (createdAt === lastEventAt) {
+    } else if (e.created_at === lastEventAt) {
       lastEventGids = [...lastEventGids, gid];
     }
   }

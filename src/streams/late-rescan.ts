@@ -9,18 +9,32 @@ import { exportUntilAcknowledged } from '../export/deliver.ts';
 import type { LogSink } from '../export/types.ts';
 import type { Logger } from '../log.ts';
 import { mapAuditLogEvent } from '../mapping/audit-log.ts';
-import { sleep } from '../retry.ts';
-import type { StateStore, StreamState } from '../state/types.ts';
-import { createdAtMsOf, createdAtOf, gidOf, hasShipped, pruneWindow, recordShipped, timeMs, windowOf } from './shipped-window.ts';
-import type { CatchUpResult, PageReport, Stream } from './types.ts';
+import type { StreamState } from '../state/types.ts';
+import { createdAtMsOf, createdAtOf, gidOf, hasExpired, hasShipped, pruneWindow, recordShipped, timeMs, windowOf } from './shipped-window.ts';
+import type { CatchUpResult, PageReport } from './types.ts';
+
+/**
+ * The audit log stream's state entry, as the re-scan reads and changes it: through the stream, the
+ * entry's one writer in memory (audit-log.ts), never through the store directly.
+ */
+export interface StreamEntry {
+  /** The state key, for logs and reports. */
+  readonly key: string;
+  /** The stream's current state: every change made so far, committed or being committed. */
+  current(): StreamState | undefined;
+  /**
+   * Applies `change` to the current state at once (synchronously) and commits the result; resolves
+   * once it is durable. `change` returns undefined when there is nothing to commit.
+   */
+  update(change: (state: StreamState) => StreamState | undefined): Promise<void>;
+}
 
 export interface LateRescanOptions {
   api: AuditLogApi;
-  store: StateStore;
+  /** The audit log stream's entry: the re-scan reads its position and adds to its window. */
+  entry: StreamEntry;
   sink: LogSink;
   resource: Resource;
-  /** The audit log stream's state key: the re-scan reads its position and adds to its window. */
-  key: string;
   workspaceGid: string;
   filters: AuditLogFilters;
   log: Logger;
@@ -45,9 +59,15 @@ export interface LateRescanOptions {
  * always found (25 minutes with the defaults); later than that it may fall out of the window first.
  *
  * Each page with new events is exported, and only once the collector acknowledged it are its gids
- * added to the window and committed; a page that finds nothing new ships and commits nothing. The
- * re-scan never runs concurrently with the stream's own paging (LateRescanningStream runs them in
- * turn), so both read and write the one state entry without racing.
+ * added to the window and committed; a page that finds nothing new ships and commits nothing.
+ *
+ * The stream runs the re-scan between two polls of its live tail, while its backfill workers go on
+ * reading older time windows and committing the same state entry. So the re-scan reads the stream's
+ * state through the stream and commits through it (StreamEntry.update): its gids, count and boundary
+ * gids are merged into the state as it is at commit time, after the acknowledgement, and no cursor
+ * move committed meanwhile is lost — nor are the re-scan's gids lost to the next commit of a cursor.
+ * Time that a backfill window still has to read is left to that window: the re-scan starts after
+ * the newest pending window ends, so the two never race to ship the same event.
  */
 export class LateRescan {
   private readonly o: LateRescanOptions;
@@ -68,11 +88,14 @@ export class LateRescan {
   async run(signal: AbortSignal): Promise<CatchUpResult> {
     const startedAt = this.now();
     this.lastRunAt = startedAt.getTime();
-    const state = this.o.store.get(this.o.key);
+    const state = this.o.entry.current();
     const newest = timeMs(state?.lastEventAt);
     if (!state || newest === undefined) return { pages: 0, shipped: 0 };
-    const window = pruneWindow(windowOf(state), startedAt, this.o.windowMs);
-    const from = Math.max(startedAt.getTime() - this.o.windowMs, timeMs(window.since) ?? 0);
+    // Never before the window's `since`: shipped gids older than that are no longer known.
+    let from = Math.max(startedAt.getTime() - this.o.windowMs, timeMs(windowOf(state).since) ?? 0);
+    // Nor inside a backfill window still pending: that window reads it (and ships what it finds
+    // there); once it is done, the next re-scan covers what is still within ASANA_LATE_WINDOW.
+    for (const w of state.backfill ?? []) from = Math.max(from, timeMs(w.endAt) ?? from);
     // The stream is still behind the window (a backlog): the stream itself will read all of it.
     if (from > newest) return { pages: 0, shipped: 0 };
     const to = newest + 1;
@@ -86,7 +109,7 @@ export class LateRescan {
       startAt: new Date(from).toISOString(),
       endAt: new Date(to).toISOString(),
     };
-    this.o.log.debug('re-scanning the late-event window', { stream: this.o.key, startAt: query.startAt, endAt: query.endAt });
+    this.o.log.debug('re-scanning the late-event window', { stream: this.o.entry.key, startAt: query.startAt, endAt: query.endAt });
 
     let pages = 0;
     let shipped = 0;
@@ -102,7 +125,7 @@ export class LateRescan {
           // Asana refused the re-scan's query (a 4xx other than the token's): the stream itself goes
           // on; the re-scan is tried again next interval, and says so loudly meanwhile.
           this.o.log.error(`the late-event re-scan failed: ${err.message}; late events are not shipped until it succeeds (next try in ${formatDuration(this.o.intervalMs)})`, {
-            stream: this.o.key,
+            stream: this.o.entry.key,
             code: err.code,
           });
           break;
@@ -110,7 +133,7 @@ export class LateRescan {
         if (!(err instanceof OffsetRejectedError)) throw err;
         // The pass is idempotent (shipped gids are skipped): start it over once; else try next time.
         if (restarted) {
-          this.o.log.warn('Asana refused the late-event re-scan offset twice; the window is re-read at the next re-scan', { stream: this.o.key, reason: err.message });
+          this.o.log.warn('Asana refused the late-event re-scan offset twice; the window is re-read at the next re-scan', { stream: this.o.entry.key, reason: err.message });
           break;
         }
         restarted = true;
@@ -126,11 +149,11 @@ export class LateRescan {
         shipped += late.length;
         this.o.onPage?.({
           stream: 'audit_log',
-          key: this.o.key,
+          key: this.o.entry.key,
           workspaceGid: this.o.workspaceGid,
           received: page.data.length,
           shipped: late.length,
-          lastEventAt: this.o.store.get(this.o.key)?.lastEventAt,
+          lastEventAt: this.o.entry.current()?.lastEventAt,
         });
       }
       const next = page.next_page?.offset ?? undefined;
@@ -140,7 +163,7 @@ export class LateRescan {
 
     if (shipped > 0) {
       this.o.log.info(`shipped ${shipped} late audit events (recorded by Asana after the stream had passed their time)`, {
-        stream: this.o.key,
+        stream: this.o.entry.key,
         shipped,
         window: formatDuration(this.o.windowMs),
       });
@@ -156,7 +179,8 @@ export class LateRescan {
    * be told apart on the next pass and would be shipped every time).
    */
   private unshipped(events: readonly AuditLogEvent[], from: number, to: number): AuditLogEvent[] {
-    const window = this.o.store.get(this.o.key)?.shippedWindow;
+    // The window as it is now: what the stream's backfill workers committed meanwhile included.
+    const window = this.o.entry.current()?.shippedWindow;
     const seen = new Set<string>();
     return events.filter((e) => {
       const gid = gidOf(e);
@@ -168,71 +192,37 @@ export class LateRescan {
     });
   }
 
-  /** Export, wait for the acknowledgement, then commit the gids into the window. */
+  /**
+   * Export, wait for the acknowledgement, then commit the gids into the window: merged into the
+   * stream's state as it is then, so what its other cursors committed meanwhile is kept.
+   */
   private async ship(events: AuditLogEvent[], observedAt: Date, signal: AbortSignal): Promise<void> {
     const records = events.map((e) => mapAuditLogEvent(e, observedAt));
     await exportUntilAcknowledged(this.o.sink, { resource: this.o.resource, records }, {
       signal,
       backoff: this.o.backoff,
-      log: (level, msg, meta) => this.o.log.log(level, msg, { stream: this.o.key, lateRescan: true, ...meta }),
+      log: (level, msg, meta) => this.o.log.log(level, msg, { stream: this.o.entry.key, lateRescan: true, ...meta }),
     });
-    const state = this.o.store.get(this.o.key);
-    if (!state) return;
-    const boundary = state.lastEventAt;
-    const atBoundary = events.filter((e) => createdAtOf(e) === boundary).map((e) => gidOf(e) as string);
-    const next: StreamState = {
-      ...state,
-      shippedWindow: recordShipped(windowOf(state), events, observedAt, this.o.windowMs),
-      eventsShipped: state.eventsShipped + events.length,
-      updatedAt: observedAt.toISOString(),
-    };
-    if (atBoundary.length > 0) next.lastEventGids = [...(state.lastEventGids ?? []), ...atBoundary];
-    await this.o.store.commit(this.o.key, next);
+    await this.o.entry.update((state) => {
+      const boundary = state.lastEventAt;
+      const atBoundary = events.filter((e) => createdAtOf(e) === boundary).map((e) => gidOf(e) as string);
+      const next: StreamState = {
+        ...state,
+        shippedWindow: recordShipped(windowOf(state), events, observedAt, this.o.windowMs),
+        eventsShipped: state.eventsShipped + events.length,
+        updatedAt: observedAt.toISOString(),
+      };
+      if (atBoundary.length > 0) next.lastEventGids = [...(state.lastEventGids ?? []), ...atBoundary];
+      return next;
+    });
   }
 
-  /** A quiet stream's window still shrinks: commit the pruning when it dropped anything. */
+  /** A quiet stream's window still shrinks: commit the pruning when it drops anything. */
   private async commitPruned(at: Date): Promise<void> {
-    const state = this.o.store.get(this.o.key);
-    if (!state?.shippedWindow) return;
-    const pruned = pruneWindow(state.shippedWindow, at, this.o.windowMs);
-    if (Object.keys(pruned.gids).length === Object.keys(state.shippedWindow.gids).length) return;
-    await this.o.store.commit(this.o.key, { ...state, shippedWindow: pruned });
-  }
-}
-
-/**
- * A stream followed by its late-event re-scan, in turn: catch up, then re-scan the window when due.
- * `once` therefore re-scans too (the first pass is always due); `run` every ASANA_LATE_RESCAN_INTERVAL.
- */
-export class LateRescanningStream implements Stream {
-  readonly key: string;
-  private readonly inner: Stream;
-  private readonly rescan: LateRescan;
-  private readonly pollIntervalMs: number;
-
-  constructor(inner: Stream, rescan: LateRescan, pollIntervalMs: number) {
-    this.key = inner.key;
-    this.inner = inner;
-    this.rescan = rescan;
-    this.pollIntervalMs = pollIntervalMs;
-  }
-
-  async catchUp(signal: AbortSignal): Promise<CatchUpResult> {
-    const main = await this.inner.catchUp(signal);
-    if (!this.rescan.isDue()) return main;
-    const late = await this.rescan.run(signal);
-    return { pages: main.pages + late.pages, shipped: main.shipped + late.shipped };
-  }
-
-  async run(signal: AbortSignal): Promise<void> {
-    try {
-      for (;;) {
-        await this.catchUp(signal);
-        await sleep(this.pollIntervalMs, signal);
-      }
-    } catch (err) {
-      if (err instanceof AbortedError) return;
-      throw err;
-    }
+    await this.o.entry.update((state) => {
+      const window = state.shippedWindow;
+      if (!window || !hasExpired(window, at, this.o.windowMs)) return undefined;
+      return { ...state, shippedWindow: pruneWindow(window, at, this.o.windowMs) };
+    });
   }
 }

@@ -4,7 +4,7 @@ import { exportUntilAcknowledged } from '../export/deliver.ts';
 import type { LogSink } from '../export/types.ts';
 import type { Logger } from '../log.ts';
 import { mapGap, type Gap } from '../mapping/gap.ts';
-import type { StateStore, StreamState } from '../state/types.ts';
+import type { StreamState } from '../state/types.ts';
 import { timeMs } from './shipped-window.ts';
 
 /**
@@ -22,14 +22,20 @@ import { timeMs } from './shipped-window.ts';
  *   record (`retention_exceeded`, from the read position to the new start).
  *
  * A gap record is exported and acknowledged before the new position is committed: a crash in between
- * re-sends the gap record, never skips it.
+ * re-sends the gap record, never skips it. The new position is committed through the stream
+ * (ResumeContext.commit), onto its state as it is then: backfill windows read meanwhile keep their
+ * commits.
  */
 
 export interface ResumeContext {
   key: string;
   /** The stream name, for the gap record's asana.event.source. */
   source: string;
-  store: StateStore;
+  /**
+   * Commits a change of the live tail's position: `change` is applied to the stream's current state
+   * when the commit is made (after the gap record's acknowledgement), and only touches the tail.
+   */
+  commit: (change: (current: StreamState) => StreamState) => Promise<void>;
   sink: LogSink;
   resource: Resource;
   log: Logger;
@@ -42,9 +48,9 @@ export interface ResumeContext {
 /** A caught-up stream refreshes its caughtUpAt at least this often, so a quiet stream never looks stale. */
 export const CAUGHT_UP_REFRESH_MS = 86_400_000;
 
-/** True when the caught-up branch should commit even without a new offset: caughtUpAt is missing or old. */
-export function caughtUpNeedsRefresh(state: StreamState, at: Date): boolean {
-  const last = timeMs(state.caughtUpAt);
+/** True when the caught-up branch should commit even without a new offset: the committed caughtUpAt is missing or old. */
+export function caughtUpNeedsRefresh(committedCaughtUpAt: string | undefined, at: Date): boolean {
+  const last = timeMs(committedCaughtUpAt);
   return last === undefined || at.getTime() - last >= CAUGHT_UP_REFRESH_MS;
 }
 
@@ -70,15 +76,15 @@ function readPosition(state: StreamState, cutoffMs: number): string | undefined 
 }
 
 /**
- * The retention rule. Returns the state unchanged when its read position is within Asana's 90 days;
+ * The retention rule. Changes nothing when the state's read position is within Asana's 90 days;
  * otherwise ships a `retention_exceeded` gap record and commits the position at now - 90 d.
  */
-export async function resumeWithinRetention(ctx: ResumeContext, state: StreamState, signal: AbortSignal): Promise<StreamState> {
+export async function resumeWithinRetention(ctx: ResumeContext, state: StreamState, signal: AbortSignal): Promise<void> {
   const now = ctx.now();
   const cutoff = new Date(now.getTime() - ASANA_RETENTION_MS);
   const position = readPosition(state, cutoff.getTime());
   const positionMs = timeMs(position);
-  if (position === undefined || positionMs === undefined || positionMs >= cutoff.getTime()) return state;
+  if (position === undefined || positionMs === undefined || positionMs >= cutoff.getTime()) return;
 
   const gap: Gap = {
     source: ctx.source,
@@ -92,15 +98,13 @@ export async function resumeWithinRetention(ctx: ResumeContext, state: StreamSta
   };
   ctx.log.warn(`retention exceeded: ${gap.message}`, { stream: ctx.key, gapStart: position, gapEnd: cutoff.toISOString() });
   await shipGap(ctx, gap, now, signal);
-  const next: StreamState = {
-    ...state,
+  await ctx.commit((current) => ({
+    ...current,
     offset: undefined,
     offsetStartAt: undefined,
     startAt: cutoff.toISOString(),
     updatedAt: now.toISOString(),
-  };
-  await ctx.store.commit(ctx.key, next);
-  return next;
+  }));
 }
 
 /**
@@ -123,16 +127,18 @@ export function refusedOffsetResume(cursor: { lastEventAt?: string; offsetStartA
 }
 
 /**
- * Asana refused the saved offset: the state to continue with (offset dropped), after shipping and
- * committing a gap record when the position cannot be recovered. The retention rule then applies to
+ * Asana refused the saved offset: commits the position to continue from (offset dropped), after
+ * shipping a gap record when the position cannot be recovered. The retention rule then applies to
  * the time the stream resumes from.
  */
-export async function resumeAfterRefusedOffset(ctx: ResumeContext, state: StreamState, reason: string, signal: AbortSignal): Promise<StreamState> {
-  const next: StreamState = { ...state, offset: undefined, offsetStartAt: undefined };
+export async function resumeAfterRefusedOffset(ctx: ResumeContext, state: StreamState, reason: string, signal: AbortSignal): Promise<void> {
   const resumed = refusedOffsetResume(state);
   if (resumed) {
     ctx.log.warn(resumed.message, { stream: ctx.key, startAt: resumed.startAt, reason });
-    return resumeWithinRetention(ctx, state.lastEventAt !== undefined ? next : { ...next, startAt: resumed.startAt }, signal);
+    const startAt = state.lastEventAt !== undefined ? state.startAt : resumed.startAt;
+    const dropOffset = (s: StreamState): StreamState => ({ ...s, offset: undefined, offsetStartAt: undefined, startAt });
+    await ctx.commit(dropOffset);
+    return resumeWithinRetention(ctx, dropOffset(state), signal);
   }
 
   const now = ctx.now();
@@ -147,9 +153,7 @@ export async function resumeAfterRefusedOffset(ctx: ResumeContext, state: Stream
   };
   ctx.log.warn(`offset unresumable: ${gap.message}`, { stream: ctx.key, gapEnd: restart.toISOString() });
   await shipGap(ctx, gap, now, signal);
-  const restarted: StreamState = { ...next, startAt: restart.toISOString(), updatedAt: now.toISOString() };
-  await ctx.store.commit(ctx.key, restarted);
-  return restarted;
+  await ctx.commit((current) => ({ ...current, offset: undefined, offsetStartAt: undefined, startAt: restart.toISOString(), updatedAt: now.toISOString() }));
 }
 
 /** Exports one gap record and waits for the collector's acknowledgement. */

@@ -5,11 +5,20 @@ import type { ShippedWindowState, StreamState } from '../state/types.ts';
  * ship only the events that were not shipped before (src/streams/late-rescan.ts).
  *
  * Rule: the window holds every gid shipped (acknowledged by the collector) whose created_at is at or
- * after `since`. Entries whose created_at fell out of the window are pruned, and `since` moves forward
- * with them, so the window stays bounded by the events of ASANA_LATE_WINDOW (and by MAX_WINDOW_GIDS).
+ * after `since`. Entries whose created_at fell out of the window are pruned (when a page adds to it,
+ * and by each re-scan), and `since` moves forward with them, so the window stays bounded by the
+ * events of ASANA_LATE_WINDOW (and by MAX_WINDOW_GIDS).
  * A re-scan never reads before `since`: what it finds there is either in the window or new.
  *
- * Everything here is pure, and reads events defensively: Asana could send anything.
+ * The window is changed in place, and each change costs what it adds or drops, not the window's
+ * size: every committed page goes through recordShipped, and a busy domain has up to MAX_WINDOW_GIDS
+ * gids in the window, so copying or scanning it per page made it a measurable share of the CPU. A
+ * page older than the window (most backfill pages) costs one comparison per event. Pruning takes the
+ * oldest entries from a time-ordered index kept beside the window (a heap in a WeakMap, built once
+ * per window object: the state file keeps its format), so an entry is indexed and dropped once. The
+ * state store copies what it commits, so a committed state never changes under it.
+ *
+ * Events are read defensively: Asana could send anything.
  */
 
 /** Hard cap on the gids kept: beyond it the oldest are pruned and `since` moves up (the window shrinks). */
@@ -32,10 +41,19 @@ export function createdAtOf(event: unknown): string | undefined {
   return typeof at === 'string' && !Number.isNaN(Date.parse(at)) ? at : undefined;
 }
 
-/** created_at in epoch ms, when readable. */
+/** created_at in epoch ms, when it is a readable date-time string: parsed once. */
 export function createdAtMsOf(event: unknown): number | undefined {
-  const at = createdAtOf(event);
-  return at === undefined ? undefined : Date.parse(at);
+  if (typeof event !== 'object' || event === null) return undefined;
+  const at = (event as { created_at?: unknown }).created_at;
+  if (typeof at !== 'string') return undefined;
+  const ms = Date.parse(at);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+/** What the window needs of a shipped event: its gid, and its created_at in epoch ms when readable. */
+export interface ShippedRef {
+  gid: string;
+  at?: number;
 }
 
 /** Epoch ms of an ISO time, or undefined. */
@@ -63,19 +81,25 @@ export function hasShipped(window: ShippedWindowState | undefined, gid: string):
   return window !== undefined && Object.hasOwn(window.gids, gid);
 }
 
-/** Drops entries older than `now - windowMs` (and beyond MAX_WINDOW_GIDS); `since` moves up with them. */
+/**
+ * Drops entries older than `now - windowMs` (and beyond MAX_WINDOW_GIDS); `since` moves up with them.
+ * Changes the window in place and returns it.
+ */
 export function pruneWindow(window: ShippedWindowState, now: Date, windowMs: number): ShippedWindowState {
-  const cutoff = now.getTime() - windowMs;
-  let since = Math.max(timeMs(window.since) ?? 0, cutoff);
-  let entries = Object.entries(window.gids).filter(([, t]) => t >= since);
-  if (entries.length > MAX_WINDOW_GIDS) {
-    entries.sort((a, b) => a[1] - b[1]);
-    const dropped = entries.length - MAX_WINDOW_GIDS;
-    // Everything strictly before the first kept instant is forgotten, so `since` is that instant.
-    since = (entries[dropped] as [string, number])[1];
-    entries = entries.filter(([, t]) => t >= since);
-  }
-  return { since: new Date(since).toISOString(), gids: Object.fromEntries(entries) };
+  const saved = timeMs(window.since) ?? 0;
+  const since = Math.max(saved, now.getTime() - windowMs);
+  if (since > saved) window.since = new Date(since).toISOString();
+  const index = indexOf(window);
+  while ((index.oldest()?.at ?? since) < since) index.take();
+  capWindow(window, index);
+  return window;
+}
+
+/** Whether pruneWindow would drop anything now: an entry has left the window (or it is over the cap). */
+export function hasExpired(window: ShippedWindowState, now: Date, windowMs: number): boolean {
+  const index = indexOf(window);
+  const since = Math.max(timeMs(window.since) ?? 0, now.getTime() - windowMs);
+  return (index.oldest()?.at ?? since) < since || index.size > MAX_WINDOW_GIDS;
 }
 
 /**
@@ -83,21 +107,154 @@ export function pruneWindow(window: ShippedWindowState, now: Date, windowMs: num
  * An event without a gid cannot be told apart later and is not recorded; one without a readable
  * created_at is kept as if created `now` (it is not found by a time-bounded re-scan anyway).
  * Future created_at values are kept as `now` so that a bogus year 9999 cannot pin an entry forever.
+ * Changes the window in place and returns it.
  */
 export function recordShipped(window: ShippedWindowState, events: readonly unknown[], now: Date, windowMs: number): ShippedWindowState {
-  const pruned = pruneWindow(window, now, windowMs);
-  const since = timeMs(pruned.since) ?? 0;
-  const gids = { ...pruned.gids };
-  let added = false;
+  const refs: ShippedRef[] = [];
   for (const e of events) {
     const gid = gidOf(e);
-    if (gid === undefined) continue;
-    const at = Math.min(createdAtMsOf(e) ?? now.getTime(), now.getTime());
-    if (at < since) continue;
-    gids[gid] = at;
-    added = true;
+    if (gid !== undefined) refs.push({ gid, at: createdAtMsOf(e) });
   }
-  if (!added) return pruned;
-  const next = { since: pruned.since, gids };
-  return Object.keys(gids).length > MAX_WINDOW_GIDS ? pruneWindow(next, now, windowMs) : next;
+  return recordShippedRefs(window, refs, now, windowMs);
+}
+
+/** recordShipped for events whose gid and created_at were read already (audit-log.ts reads them once per page). */
+export function recordShippedRefs(window: ShippedWindowState, refs: readonly ShippedRef[], now: Date, windowMs: number): ShippedWindowState {
+  const nowMs = now.getTime();
+  // What is older than the window is not recorded: a backfill page stops here, the window untouched.
+  const since = Math.max(timeMs(window.since) ?? 0, nowMs - windowMs);
+  const recent = refs.filter((r) => Math.min(r.at ?? nowMs, nowMs) >= since);
+  if (recent.length === 0) return window;
+  pruneWindow(window, now, windowMs);
+  const index = indexOf(window);
+  for (const { gid, at } of recent) index.put(gid, Math.min(at ?? nowMs, nowMs));
+  capWindow(window, index);
+  return window;
+}
+
+/**
+ * Beyond MAX_WINDOW_GIDS the oldest entries go. Everything strictly before the first kept instant is
+ * forgotten, so `since` becomes that instant (entries sharing it are all kept).
+ */
+function capWindow(window: ShippedWindowState, index: WindowIndex): void {
+  if (index.size <= MAX_WINDOW_GIDS) return;
+  const dropped: Array<{ gid: string; at: number }> = [];
+  while (index.size > MAX_WINDOW_GIDS) dropped.push(index.take() as { gid: string; at: number });
+  const first = (index.oldest() as { at: number }).at;
+  for (const entry of dropped) if (entry.at >= first) index.put(entry.gid, entry.at);
+  window.since = new Date(first).toISOString();
+}
+
+/** The time-ordered index of each window object in use, built at its first change. */
+const indexes = new WeakMap<ShippedWindowState, WindowIndex>();
+
+function indexOf(window: ShippedWindowState): WindowIndex {
+  let index = indexes.get(window);
+  if (index === undefined) {
+    index = new WindowIndex(window.gids);
+    indexes.set(window, index);
+  }
+  return index;
+}
+
+/**
+ * A window's gids record with a binary min-heap on created_at beside it: the oldest entry in O(1),
+ * an insertion or a removal in O(log n). Each gid of the record has a heap entry with its time; an
+ * entry whose gid was removed or recorded again with another time is stale, and skipped when it
+ * comes to the top. The record is changed only through put() and take().
+ */
+class WindowIndex {
+  private readonly record: Record<string, number>;
+  private readonly times: number[] = [];
+  private readonly gids: string[] = [];
+  /** Gids in the record. */
+  size: number;
+
+  constructor(record: Record<string, number>) {
+    this.record = record;
+    for (const gid of Object.keys(record)) {
+      this.times.push(record[gid] as number);
+      this.gids.push(gid);
+    }
+    this.size = this.gids.length;
+    for (let i = (this.gids.length >> 1) - 1; i >= 0; i--) this.down(i);
+  }
+
+  /** Records `gid` at `at`. */
+  put(gid: string, at: number): void {
+    const known = Object.hasOwn(this.record, gid);
+    if (known && this.record[gid] === at) return;
+    this.record[gid] = at;
+    if (!Object.hasOwn(this.record, gid)) return; // a key an object does not hold as its own (__proto__)
+    if (!known) this.size++;
+    this.push(at, gid);
+  }
+
+  /** The oldest entry, stale ones dropped on the way. */
+  oldest(): { gid: string; at: number } | undefined {
+    while (this.gids.length > 0) {
+      const gid = this.gids[0] as string;
+      const at = this.times[0] as number;
+      if (Object.hasOwn(this.record, gid) && this.record[gid] === at) return { gid, at };
+      this.pop();
+    }
+    return undefined;
+  }
+
+  /** Removes the oldest entry from the record and returns it. */
+  take(): { gid: string; at: number } | undefined {
+    const entry = this.oldest();
+    if (entry === undefined) return undefined;
+    this.pop();
+    delete this.record[entry.gid];
+    this.size--;
+    return entry;
+  }
+
+  private push(at: number, gid: string): void {
+    this.times.push(at);
+    this.gids.push(gid);
+    this.up(this.gids.length - 1);
+  }
+
+  /** Removes the heap's top. */
+  private pop(): void {
+    const last = this.gids.length - 1;
+    this.swap(0, last);
+    this.times.pop();
+    this.gids.pop();
+    if (last > 0) this.down(0);
+  }
+
+  private up(i: number): void {
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if ((this.times[parent] as number) <= (this.times[i] as number)) return;
+      this.swap(i, parent);
+      i = parent;
+    }
+  }
+
+  private down(i: number): void {
+    const n = this.gids.length;
+    for (;;) {
+      const left = 2 * i + 1;
+      const right = left + 1;
+      let min = i;
+      if (left < n && (this.times[left] as number) < (this.times[min] as number)) min = left;
+      if (right < n && (this.times[right] as number) < (this.times[min] as number)) min = right;
+      if (min === i) return;
+      this.swap(i, min);
+      i = min;
+    }
+  }
+
+  private swap(a: number, b: number): void {
+    const t = this.times[a] as number;
+    this.times[a] = this.times[b] as number;
+    this.times[b] = t;
+    const g = this.gids[a] as string;
+    this.gids[a] = this.gids[b] as string;
+    this.gids[b] = g;
+  }
 }

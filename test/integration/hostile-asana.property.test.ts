@@ -12,7 +12,6 @@ import { buildResource } from '../../src/export/resource.ts';
 import { openFileStateStore } from '../../src/state/file-store.ts';
 import type { StreamState } from '../../src/state/types.ts';
 import { AuditLogStream } from '../../src/streams/audit-log.ts';
-import { LateRescan, LateRescanningStream } from '../../src/streams/late-rescan.ts';
 import { absurdRetryAfter, hostileElement } from '../helpers/hostile.ts';
 import { startOtlpCollector, type OtlpCollector } from '../helpers/otlp-collector.ts';
 import { captureLogger, tempStateFile } from '../helpers/receiver.ts';
@@ -207,8 +206,9 @@ describe('the real client and stream against hostile responses (property-based)'
           const client = new AsanaClient({ apiUrl: asana.url, token: 'hostile-test-token', limiter, log, backoff: () => 1, timeoutMs: 5_000 });
           const sink = createOtlpLogSink({ logsUrl: collector.logsUrl, protocol: 'http/protobuf', headers: {}, compression: 'none', timeoutMs: 5_000, endpointIsDefault: false });
           const common = { api: client, store, sink, resource: buildResource({ resourceAttributes: {}, workspaceGid: '1' }), workspaceGid: '1', filters: {}, log, backoff: () => 1 };
-          const main = new AuditLogStream({ ...common, startAt: { kind: 'ago', ms: 86_400_000 }, pollIntervalMs: 1_000, lateWindowMs: 30 * 60_000 });
-          const stream = new LateRescanningStream(main, new LateRescan({ ...common, key: main.key, windowMs: 30 * 60_000, intervalMs: 1_000 }), 1_000);
+          const stream = new AuditLogStream({
+            ...common, startAt: { kind: 'ago', ms: 86_400_000 }, pollIntervalMs: 1_000, lateWindowMs: 30 * 60_000, lateRescanIntervalMs: 1_000,
+          });
 
           let error: unknown;
           try {
@@ -229,10 +229,10 @@ describe('the real client and stream against hostile responses (property-based)'
 
           // The state file is readable by the receiver: the next start works.
           const reopened = await openFileStateStore(stateFile, { lock: false });
-          const state = reopened.get(main.key);
+          const state = reopened.get(stream.key);
           await reopened.close();
           const raw = JSON.parse(await readFile(stateFile, 'utf8')) as { streams: Record<string, StreamState> };
-          expect(raw.streams[main.key]).toEqual(state);
+          expect(raw.streams[stream.key]).toEqual(state);
 
           const arrived = new Set(collector.records.map((r) => String(r.attributes['log.record.uid'])));
           shippedAny += arrived.size;

@@ -6,8 +6,7 @@ import { AsanaRequestError, CredentialsError } from '../../src/errors.ts';
 import type { LogBatch, LogSink } from '../../src/export/types.ts';
 import { openFileStateStore } from '../../src/state/file-store.ts';
 import type { StateStore, StreamState } from '../../src/state/types.ts';
-import { LateRescan, LateRescanningStream } from '../../src/streams/late-rescan.ts';
-import type { Stream } from '../../src/streams/types.ts';
+import { LateRescan, type StreamEntry } from '../../src/streams/late-rescan.ts';
 import { captureLogger, tempStateFile } from '../helpers/receiver.ts';
 
 const MIN = 60_000;
@@ -47,9 +46,20 @@ async function storeWith(state: Partial<StreamState>): Promise<StateStore> {
   await store.commit(KEY, { stream: 'audit_log', workspaceGid: '1', filters: {}, eventsShipped: 0, updatedAt: now.toISOString(), ...state });
   return store;
 }
-function rescan(api: AuditLogApi, store: StateStore, sink: LogSink, log = captureLogger().log): LateRescan {
+/** The stream's entry over the store alone: in the receiver, the audit log stream is its one writer. */
+function entryOf(store: StateStore): StreamEntry {
+  return {
+    key: KEY,
+    current: () => store.get(KEY),
+    update: async (change) => {
+      const next = change(store.get(KEY)!);
+      if (next) await store.commit(KEY, next);
+    },
+  };
+}
+function rescan(api: AuditLogApi, store: StateStore, sink: LogSink, log = captureLogger().log, entry = entryOf(store)): LateRescan {
   return new LateRescan({
-    api, store, sink, resource: resourceFromAttributes({}), key: KEY, workspaceGid: '1', filters: {}, log,
+    api, entry, sink, resource: resourceFromAttributes({}), workspaceGid: '1', filters: {}, log,
     windowMs: 30 * MIN, intervalMs: 5 * MIN, now: () => now,
   });
 }
@@ -129,28 +139,47 @@ describe('LateRescan', () => {
     await expect(rescan(unauthorized, store, recordingSink()).run(new AbortController().signal)).rejects.toBeInstanceOf(CredentialsError);
   });
 
-  it('runs after the stream, in turn, never concurrently', async () => {
-    const order: string[] = [];
-    const inner: Stream = {
-      key: KEY,
-      catchUp: async () => {
-        order.push('stream start');
-        await new Promise((r) => setTimeout(r, 10));
-        order.push('stream end');
-        return { pages: 1, shipped: 3 };
+  it('leaves the time of a pending backfill window to that window: it starts where the newest one ends', async () => {
+    const api = fakeApi([]);
+    const windowEnd = ago(10 * MIN);
+    const store = await storeWith({
+      lastEventAt: ago(MIN),
+      shippedWindow: { since: ago(60 * MIN), gids: {} },
+      backfill: [
+        { startAt: ago(3 * 60 * MIN), endAt: ago(60 * MIN), eventsShipped: 0 },
+        { startAt: ago(60 * MIN), endAt: windowEnd, eventsShipped: 0 },
+      ],
+    });
+    await rescan(api, store, recordingSink()).run(new AbortController().signal);
+    expect(api.queries[0]).toMatchObject({ startAt: windowEnd });
+  });
+
+  it('commits onto the state as it is after the acknowledgement: what the stream committed meanwhile is kept', async () => {
+    const api = fakeApi([{ gid: 'late', created_at: ago(5 * MIN) }]);
+    const store = await storeWith({
+      lastEventAt: ago(MIN),
+      eventsShipped: 10,
+      backfill: [{ startAt: ago(3 * 60 * MIN), endAt: ago(60 * MIN), eventsShipped: 0 }],
+      shippedWindow: { since: ago(30 * MIN), gids: {} },
+    });
+    const entry = entryOf(store);
+    // While the re-scan's page is at the collector, a backfill worker commits a page of its window.
+    const sink: LogSink = {
+      export: async () => {
+        await entry.update((s) => ({
+          ...s,
+          eventsShipped: s.eventsShipped + 100,
+          backfill: s.backfill!.map((w) => ({ ...w, offset: 'o-100', eventsShipped: 100 })),
+          shippedWindow: { ...s.shippedWindow!, gids: { ...s.shippedWindow!.gids, tail: now.getTime() - 2 * MIN } },
+        }));
+        return { kind: 'ok', rejectedRecords: 0 };
       },
-      run: async () => undefined,
+      shutdown: async () => undefined,
     };
-    const api: AuditLogApi = {
-      getAuditLogPage: async () => {
-        order.push('re-scan');
-        return { data: [], next_page: null };
-      },
-    };
-    const store = await storeWith({ lastEventAt: ago(MIN) });
-    const s = new LateRescanningStream(inner, rescan(api, store, recordingSink()), 1_000);
-    expect(await s.catchUp(new AbortController().signal)).toEqual({ pages: 2, shipped: 3 });
-    expect(await s.catchUp(new AbortController().signal)).toEqual({ pages: 1, shipped: 3 }); // not due again yet
-    expect(order).toEqual(['stream start', 'stream end', 're-scan', 'stream start', 'stream end']);
+    expect((await rescan(api, store, sink, undefined, entry).run(new AbortController().signal)).shipped).toBe(1);
+    const state = store.get(KEY)!;
+    expect(state.eventsShipped).toBe(111);
+    expect(state.backfill).toEqual([{ startAt: ago(3 * 60 * MIN), endAt: ago(60 * MIN), offset: 'o-100', eventsShipped: 100 }]);
+    expect(Object.keys(state.shippedWindow!.gids).sort()).toEqual(['late', 'tail']);
   });
 });

@@ -1,6 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { StreamState } from '../../src/state/types.ts';
-import { createdAtOf, gidOf, hasShipped, MAX_WINDOW_GIDS, pruneWindow, recordShipped, windowOf } from '../../src/streams/shipped-window.ts';
+import { createdAtOf, gidOf, hasExpired, hasShipped, MAX_WINDOW_GIDS, pruneWindow, recordShipped, recordShippedRefs, windowOf } from '../../src/streams/shipped-window.ts';
 
 const NOW = new Date('2026-03-01T12:00:00.000Z');
 const MIN = 60_000;
@@ -64,5 +65,69 @@ describe('the shipped-gid window', () => {
     expect(hasShipped(w, '499')).toBe(false);
     expect(hasShipped(w, '500')).toBe(true);
     expect(w.since).toBe(events[500]!.created_at);
+  });
+
+  it('changes the window in place; a page older than the window leaves it untouched, entries that left it included', () => {
+    const w = windowOf(state({ startAt: ago(60 * MIN) }));
+    expect(recordShipped(w, [{ gid: 'a', created_at: ago(20 * MIN) }], NOW, WINDOW)).toBe(w);
+    const later = new Date(NOW.getTime() + 15 * MIN); // 'a' has left the window
+    const since = w.since;
+    expect(recordShippedRefs(w, [{ gid: 'old', at: NOW.getTime() - 3 * 86_400_000 }], later, WINDOW)).toBe(w);
+    expect(w.gids).toEqual({ a: NOW.getTime() - 20 * MIN }); // no copy, no pruning: nothing was added
+    expect(w.since).toBe(since);
+    // The re-scan prunes it (or the next page that adds something).
+    expect(hasExpired(w, later, WINDOW)).toBe(true);
+    expect(pruneWindow(w, later, WINDOW)).toBe(w);
+    expect(w.gids).toEqual({});
+    expect(hasExpired(w, later, WINDOW)).toBe(false);
+  });
+
+  it('a gid recorded again keeps its latest time, and is pruned once by that time', () => {
+    const w = windowOf(state({ startAt: ago(60 * MIN) }));
+    recordShipped(w, [{ gid: 'x', created_at: ago(25 * MIN) }, { gid: 'y', created_at: ago(20 * MIN) }], NOW, WINDOW);
+    recordShipped(w, [{ gid: 'x', created_at: ago(MIN) }], NOW, WINDOW);
+    expect(w.gids).toEqual({ x: NOW.getTime() - MIN, y: NOW.getTime() - 20 * MIN });
+    pruneWindow(w, new Date(NOW.getTime() + 8 * MIN), WINDOW); // x's first time has left the window, x has not
+    expect(Object.keys(w.gids).sort()).toEqual(['x', 'y']);
+    pruneWindow(w, new Date(NOW.getTime() + 29 * MIN + 1), WINDOW);
+    expect(w.gids).toEqual({});
+  });
+
+  it('matches the rule after any sequence of pages and prunings (property): every gid shipped since `since`, nothing older', () => {
+    const gid = fc.integer({ min: 0, max: 40 }).map((i) => `g${i}`);
+    // created_at relative to the page's now: from 45 minutes back to 1 minute ahead; sometimes unreadable.
+    const event = fc.record({ gid, offset: fc.option(fc.integer({ min: -45 * MIN, max: MIN }), { nil: undefined, freq: 8 }) });
+    const step = fc.record({
+      advance: fc.integer({ min: 0, max: 10 * MIN }),
+      page: fc.option(fc.array(event, { maxLength: 12 }), { nil: undefined, freq: 4 }), // none: a pruning only
+    });
+    fc.assert(
+      fc.property(fc.array(step, { minLength: 1, maxLength: 40 }), (steps) => {
+        const w = windowOf(state({ startAt: ago(60 * MIN) }));
+        // The rule itself, as a model: since = max(since, now - window); entries older than it go.
+        let since = NOW.getTime() - 60 * MIN;
+        const model = new Map<string, number>();
+        let now = NOW.getTime();
+        for (const { advance, page } of steps) {
+          now += advance;
+          since = Math.max(since, now - WINDOW);
+          for (const [g, t] of model) if (t < since) model.delete(g);
+          if (page) {
+            const events = page.map((e) => ({ gid: e.gid, created_at: e.offset === undefined ? 'not a date' : new Date(now + e.offset).toISOString() }));
+            recordShipped(w, events, new Date(now), WINDOW);
+            for (const e of page) {
+              const at = Math.min(e.offset === undefined ? now : now + e.offset, now);
+              if (at >= since) model.set(e.gid, at);
+            }
+          }
+          // Between prunings the window may still hold entries that left it; never less than the rule.
+          for (const [g, t] of model) expect(w.gids[g]).toBe(t);
+          pruneWindow(w, new Date(now), WINDOW);
+          expect(w.gids).toEqual(Object.fromEntries(model));
+          expect(w.since).toBe(new Date(since).toISOString());
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });
