@@ -8,6 +8,9 @@ import { classifyAsanaResponse, parseAuditLogPage, parseEventsPage, type AsanaOu
 import type { RateLimiter } from './rate-limiter.ts';
 import type { AuditLogPage, AuditLogQuery, EventsQuery, EventsResult } from './types.ts';
 
+
+/** UTF-8, a byte-order mark skipped (as undici's body.text() does), invalid bytes replaced. */
+const UTF8 = new TextDecoder();
 /** Asana: the maximum page size of the audit log endpoint. */
 export const PAGE_LIMIT = 100;
 /** One request may take this long before it is abandoned and retried. */
@@ -201,7 +204,11 @@ export class AsanaClient implements AsanaApi {
           'user-agent': `${PACKAGE_NAME}/${PACKAGE_VERSION}`,
         },
       });
-      const bodyText = await res.body.text();
+      // Read as bytes and decoded right here, in the same turn as the parse: a page's text (60-120 KB
+      // of string) then lives only while it is parsed. Resolved by body.text(), it waited for other
+      // pages' work, outlived young-generation collections and was promoted: nine tenths of all the
+      // memory the old generation had to reclaim in the CPU-bound benchmark.
+      const bodyText = UTF8.decode(await res.body.bytes());
       const outcome = classifyAsanaResponse(res.statusCode, res.headers, bodyText, ctx, parse);
       this.observe(res.statusCode, ctx, outcome);
       return outcome;

@@ -1,0 +1,43 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AsanaClient } from '../../src/asana/client.ts';
+import { RateLimiter } from '../../src/asana/rate-limiter.ts';
+import { captureLogger } from '../helpers/receiver.ts';
+
+/**
+ * The client reads each answer as bytes and decodes it itself (src/asana/client.ts): what it reads
+ * must be what undici's body.text() gave — UTF-8 split anywhere across network chunks, a byte-order
+ * mark skipped.
+ */
+describe('Asana answer bodies', () => {
+  let server: Server | undefined;
+  let client: AsanaClient | undefined;
+  afterEach(async () => {
+    await client?.close();
+    await new Promise((r) => server?.close(r));
+  });
+
+  /** Serves `bytes` to every request, written one small chunk at a time. */
+  async function serve(bytes: Buffer): Promise<string> {
+    server = createServer(async (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json; charset=UTF-8' });
+      for (let i = 0; i < bytes.length; i += 3) {
+        res.write(bytes.subarray(i, i + 3));
+        await new Promise((r) => setImmediate(r));
+      }
+      res.end();
+    });
+    await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
+    return `http://127.0.0.1:${(server!.address() as AddressInfo).port}/api/1.0`;
+  }
+
+  it('decodes multi-byte UTF-8 split across chunks, and skips a byte-order mark', async () => {
+    const event = { gid: '1', created_at: '2026-01-01T00:00:00.000Z', actor: { name: 'Zoë Łukasiewicz 日本 🔐' } };
+    const json = JSON.stringify({ data: [event], next_page: null });
+    const apiUrl = await serve(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(json, 'utf8')]));
+    client = new AsanaClient({ apiUrl, token: 't', limiter: new RateLimiter(60_000), log: captureLogger().log, backoff: () => 10 });
+    const page = await client.getAuditLogPage({ workspaceGid: '42' });
+    expect(page.data).toEqual([event]);
+  });
+});
