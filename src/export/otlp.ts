@@ -4,10 +4,9 @@ import { Agent, request, type Dispatcher } from '../undici.ts';
 import type { OtlpConfig } from '../config.ts';
 import { deadline } from '../deadline.ts';
 import { AbortedError } from '../errors.ts';
-import type { MappedRecord } from '../mapping/types.ts';
 import { PACKAGE_NAME, PACKAGE_VERSION } from '../version.ts';
 import { classifyExportResponse, partialSuccessOutcome, safeUrl, statusMessageFromProtobuf } from './classify.ts';
-import { encodeLogs, encodeLogsRequest, estimate } from './protobuf.ts';
+import { encodeLogsRequest, estimate } from './protobuf.ts';
 import { toReadableLogRecords } from './records.ts';
 import { recordCount, type EncodedBatch, type ExportOutcome, type LogBatch, type LogSink } from './types.ts';
 
@@ -65,20 +64,6 @@ export function createOtlpLogSink(cfg: OtlpConfig, opts: { dispatcher?: Dispatch
     const buffer = pool.take(estimate(batch));
     const body = encodeLogsRequest(batch, buffer);
     const encoded = { body, recordCount: batch.records.length };
-    if (body.buffer === buffer.buffer) pooled.set(encoded, buffer);
-    else pool.give(buffer); // it outgrew the pooled buffer
-    return encoded;
-  }
-
-  /** The size of the last request encoded by encodeMapped: where the next one starts. */
-  let lastSize = POOL_BUFFER_STEP;
-
-  async function encodeMapped<T>(resource: LogBatch['resource'], items: readonly T[], map: (item: T) => MappedRecord): Promise<EncodedBatch> {
-    if (json || cfg.compression === 'gzip') return encode({ resource, records: items.map(map) });
-    const buffer = pool.take(lastSize);
-    const body = encodeLogs(resource, items, map, buffer);
-    lastSize = body.length;
-    const encoded = { body, recordCount: items.length };
     if (body.buffer === buffer.buffer) pooled.set(encoded, buffer);
     else pool.give(buffer); // it outgrew the pooled buffer
     return encoded;
@@ -173,7 +158,6 @@ export function createOtlpLogSink(cfg: OtlpConfig, opts: { dispatcher?: Dispatch
   return {
     target,
     encode,
-    encodeMapped,
     export: exportBatch,
     probe,
     shutdown(): Promise<void> {

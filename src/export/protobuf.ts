@@ -1,6 +1,5 @@
 import type { AnyValue, Attributes, HrTime } from '@opentelemetry/api';
 import { SCOPE } from './records.ts';
-import type { MappedRecord } from '../mapping/types.ts';
 import type { LogBatch } from './types.ts';
 
 /**
@@ -21,27 +20,14 @@ import type { LogBatch } from './types.ts';
  */
 export function encodeLogsRequest(batch: LogBatch, into?: Buffer): Uint8Array {
   const size = estimate(batch);
-  return encodeLogs(batch.resource, batch.records, asRecord, into && into.length >= size ? into : Buffer.allocUnsafe(size));
-}
-
-const asRecord = (r: MappedRecord): MappedRecord => r;
-
-/**
- * The same request, each record made by `toRecord(item)` just before it is written (the OTLP sink's
- * encodeMapped). A page's records then never exist all at once: each is garbage as soon as it is
- * written, so the young-generation collections that fall in the middle of a page (nearly all of
- * them: that is where the allocation is) copy and promote the parsed page only, not its records too.
- * `buf` is where writing starts; a larger buffer replaces it if the request outgrows it.
- */
-export function encodeLogs<T>(res: LogBatch['resource'], items: readonly T[], toRecord: (item: T) => MappedRecord, buf: Buffer): Uint8Array {
-  const w = new Writer(buf);
+  const w = new Writer(into && into.length >= size ? into : Buffer.allocUnsafe(size));
   // ExportLogsServiceRequest.resource_logs = 1
   w.tag(1, LEN);
   const resourceLogs = w.begin(3);
   // ResourceLogs.resource = 1 { attributes = 1, dropped_attributes_count = 2 }
   w.tag(1, LEN);
   const resource = w.begin(2);
-  w.attributes(1, res.attributes);
+  w.attributes(1, batch.resource.attributes);
   w.tag(2, VARINT);
   w.varint(0);
   w.end(resource);
@@ -58,8 +44,7 @@ export function encodeLogs<T>(res: LogBatch['resource'], items: readonly T[], to
     w.string(SCOPE.version);
   }
   w.end(scope);
-  for (const item of items) {
-    const r = toRecord(item);
+  for (const r of batch.records) {
     // ScopeLogs.log_records = 2
     w.tag(2, LEN);
     const record = w.begin(2);

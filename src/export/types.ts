@@ -33,11 +33,6 @@ export interface LogSink {
    * export() accepts what it returns.
    */
   encode?(batch: LogBatch): Promise<EncodedBatch>;
-  /**
-   * Optional: encode() of the batch `{ resource, records: items.map(map) }`, each record mapped just
-   * before it is written, so the records of a page never all exist at once (less for the GC to copy).
-   */
-  encodeMapped?<T>(resource: Resource, items: readonly T[], map: (item: T) => MappedRecord): Promise<EncodedBatch>;
   /** One attempt. Resolves with the outcome; rejects only with AbortedError on shutdown. */
   export(batch: LogBatch | EncodedBatch, signal?: AbortSignal): Promise<ExportOutcome>;
   shutdown(): Promise<void>;

@@ -443,12 +443,7 @@ export class AuditLogStream implements Stream {
    */
   private async prepareBatch(events: AuditLogEvent[], observedAt: Date): Promise<LogBatch | EncodedBatch | undefined> {
     if (events.length === 0) return undefined;
-    const map = (event: AuditLogEvent) => mapAuditLogEvent(event, observedAt);
-    if (this.o.sink.encodeMapped) {
-      // Should encoding fail, export() reports it as a rejected batch, with the reason.
-      return this.o.sink.encodeMapped(this.o.resource, events, map).catch(() => ({ resource: this.o.resource, records: events.map(map) }));
-    }
-    const batch: LogBatch = { resource: this.o.resource, records: events.map(map) };
+    const batch: LogBatch = { resource: this.o.resource, records: events.map((event) => mapAuditLogEvent(event, observedAt)) };
     if (!this.o.sink.encode) return batch;
     // Should encoding fail, export() reports it as a rejected batch, with the reason.
     return this.o.sink.encode(batch).catch(() => batch);

@@ -34,7 +34,6 @@ export function observedSink(sink: LogSink, key: () => string, observer: Receive
     },
     // Pre-encoding (LogSink.encode) stays available through the observed view.
     ...(sink.encode ? { encode: (batch: LogBatch) => sink.encode!(batch) } : {}),
-    ...(sink.encodeMapped ? { encodeMapped: sink.encodeMapped.bind(sink) } : {}),
     async export(batch, signal) {
       const outcome = await sink.export(batch, signal);
       observer.exportAttempt(key(), batch, outcome);

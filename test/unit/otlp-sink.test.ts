@@ -76,29 +76,6 @@ describe.each([
 ] as const)('%s, compression %s', (protocol, compression, contentType) => {
   const cfg = () => config(collector, { protocol, compression });
 
-  it('encodeMapped delivers what encode delivers, page after page through recycled buffers', async () => {
-    const sink = sinkFor(cfg());
-    const { resource } = batch();
-    // Three pages in flight at once, then sent: each body stays intact while the others are encoded.
-    const pages = [0, 1, 2].map((p) => Array.from({ length: 40 }, (_, i) => p * 100 + i));
-    const encoded = await Promise.all(pages.map((page) => sink.encodeMapped!(resource, page, record)));
-    for (const e of encoded) expect(await sink.export(e)).toEqual({ kind: 'ok', rejectedRecords: 0 });
-    // A second round reuses the buffers the first round released.
-    const again = await sink.encodeMapped!(resource, pages[0]!, record);
-    expect(await sink.export(again)).toEqual({ kind: 'ok', rejectedRecords: 0 });
-
-    const reference = await startOtlpCollector();
-    try {
-      const refSink = createOtlpLogSink({ ...cfg(), logsUrl: reference.logsUrl });
-      for (const page of [...pages, pages[0]!]) await refSink.export(await refSink.encode!({ resource, records: page.map(record) }));
-      await refSink.shutdown();
-      expect(collector.records).toHaveLength(160);
-      expect(collector.records).toEqual(reference.records);
-    } finally {
-      await reference.close();
-    }
-  });
-
   it('delivers records exactly as mapped, with resource, scope and headers', async () => {
     const sink = sinkFor(cfg());
     const outcome = await sink.export(batch(3));
