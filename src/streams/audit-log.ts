@@ -432,7 +432,9 @@ export class AuditLogStream implements Stream {
     const refs: ShippedRef[] = [];
     // No offset to follow (Asana sent next_page: null after data): the next page is asked
     // from lastEventAt with start_at, skipping the gids already shipped at that instant.
-    const next = advance(cursor, fresh, nextOffset, query.startAt, observedAt, this.o.lateWindowMs ? refs : undefined);
+    // The window holds what was created within lateWindowMs of its commit, which comes after observedAt.
+    const late = this.o.lateWindowMs;
+    const next = advance(cursor, fresh, nextOffset, query.startAt, observedAt, late ? refs : undefined, late ? observedAt.getTime() - late : undefined);
     return { kind: 'page', batch: await this.prepareBatch(fresh, observedAt), shipped: fresh.length, received: page.data.length, cursor: next, observedAt, refs };
   }
 
@@ -590,7 +592,20 @@ function skipAlreadyShipped(cursor: Cursor, events: AuditLogEvent[], window: Str
  * The cursor after a shipped page. Each event's gid and created_at are read (and parsed) once, here:
  * `refs`, when given, receives them for the late-event window, which then does not read them again.
  */
-function advance(cursor: Cursor, shipped: AuditLogEvent[], nextOffset: string | undefined, queryStartAt: string | undefined, at: Date, refs?: ShippedRef[]): Cursor {
+/**
+ * The cursor after `shipped`. With `refs`, also collects the gid and time of each shipped event that
+ * can still enter the late-event window (created at or after `refsSince`): they wait with the page
+ * until its commit, so a backfill page, older than the window, keeps none.
+ */
+function advance(
+  cursor: Cursor,
+  shipped: AuditLogEvent[],
+  nextOffset: string | undefined,
+  queryStartAt: string | undefined,
+  at: Date,
+  refs?: ShippedRef[],
+  refsSince = Number.NEGATIVE_INFINITY,
+): Cursor {
   let lastEventAt = cursor.lastEventAt;
   let lastMs = timeMs(lastEventAt);
   let lastEventGids = cursor.lastEventGids ?? [];
@@ -600,7 +615,7 @@ function advance(cursor: Cursor, shipped: AuditLogEvent[], nextOffset: string | 
     const gid = gidOf(e);
     const t = createdAtMsOf(e);
     if (gid === undefined || t === undefined) continue;
-    refs?.push({ gid, at: t });
+    if (t >= refsSince) refs?.push({ gid, at: t });
     // Only a readable, not-future created_at becomes the resume position: a bogus one would skip events.
     if (t > latestTrusted) continue;
     lastEventGid = gid;
