@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { dateToHrTime, parseTimestamp } from '../../src/mapping/time.ts';
+import { dateToHrTime, parseTimestamp, parseTimestampByPattern } from '../../src/mapping/time.ts';
 
 function hr(value: unknown): [number, number] {
   const parsed = parseTimestamp(value);
@@ -124,5 +125,42 @@ describe('dateToHrTime', () => {
     expect(dateToHrTime(1_741_305_600_000)).toBeUndefined();
     expect(dateToHrTime(null)).toBeUndefined();
     expect(dateToHrTime({ getTime: () => 0 })).toBeUndefined();
+  });
+});
+
+describe("parseTimestamp: Asana's own form read by position", () => {
+  /** Two-digit fields drawn so that edges and out-of-range values (month 13, day 31 in April, second 60) come up often. */
+  const two = (max: number) => fc.integer({ min: 0, max }).map((n) => String(n).padStart(2, '0'));
+  const canonical = fc
+    .tuple(
+      fc.integer({ min: 0, max: 9999 }).map((n) => String(n).padStart(4, '0')),
+      two(13),
+      two(32),
+      two(25),
+      two(61),
+      two(61),
+      fc.integer({ min: 0, max: 999 }).map((n) => String(n).padStart(3, '0')),
+    )
+    .map(([y, mo, d, h, mi, s, ms]) => `${y}-${mo}-${d}T${h}:${mi}:${s}.${ms}Z`);
+  // The same shape with any one character replaced: separators, letters, non-ASCII digits.
+  const mutated = fc.tuple(canonical, fc.nat(23), fc.constantFrom('0', '9', 'Z', 'z', 't', ' ', '-', ':', '.', '+', 'a', '٣', '')).map(([v, i, c]) => v.slice(0, i) + c + v.slice(i + 1));
+
+  it('gives what the general path gives, for valid and invalid values alike', () => {
+    fc.assert(
+      fc.property(fc.oneof(canonical, mutated), (v) => {
+        expect(parseTimestamp(v)).toEqual(parseTimestampByPattern(v));
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it('agrees with Date for every millisecond form it accepts (up to 2500: OTLP ends in 2554)', () => {
+    fc.assert(
+      fc.property(fc.date({ min: new Date('1970-01-01T00:00:00.000Z'), max: new Date('2500-12-31T23:59:59.999Z'), noInvalidDate: true }), (d) => {
+        const parsed = parseTimestamp(d.toISOString());
+        expect(parsed.ok && parsed.hrTime[0] * 1000 + parsed.hrTime[1] / 1_000_000).toBe(d.getTime());
+      }),
+      { numRuns: 5_000 },
+    );
   });
 });
