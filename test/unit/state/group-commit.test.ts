@@ -2,9 +2,9 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { StateError } from '../../src/errors.ts';
-import { nodeStateFs, openFileStateStore } from '../../src/state/file-store.ts';
-import type { StateStore, StreamState } from '../../src/state/types.ts';
+import { StateError } from '../../../src/errors.ts';
+import { nodeStateFs, openFileStateStore } from '../../../src/state/file-store.ts';
+import type { StateStore, StreamState } from '../../../src/state/types.ts';
 
 function state(offset: string, eventsShipped: number): StreamState {
   return { stream: 'audit_log', workspaceGid: '1', filters: {}, offset, eventsShipped, updatedAt: '2026-02-01T00:00:00.000Z' };

@@ -5,12 +5,13 @@ import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, utimes, writeFile 
 import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { StateError } from '../../src/errors.ts';
-import { nodeStateFs, openFileStateStore, resetFileState, type StateFs } from '../../src/state/file-store.ts';
-import { streamKey } from '../../src/state/key.ts';
-import type { StateStore, StreamState } from '../../src/state/types.ts';
+import { StateError } from '../../../src/errors.ts';
+import { nodeStateFs, openFileStateStore, resetFileState, type StateFs } from '../../../src/state/file-store.ts';
+import { streamKey } from '../../../src/state/key.ts';
+import { ownWhereabouts } from '../../../src/state/lock.ts';
+import type { StateStore, StreamState } from '../../../src/state/types.ts';
 
-const REPO = resolve(import.meta.dirname, '../..');
+const REPO = resolve(import.meta.dirname, '../../..');
 
 function state(workspaceGid: string, extra: Partial<StreamState> = {}): StreamState {
   return {
@@ -165,12 +166,19 @@ describe('file state store: a file it cannot trust stops start-up', () => {
   it.each([
     ['bad JSON', '{"version":1,"streams":{', /bad JSON/],
     ['an empty file', '', /the file is empty/],
-    ['a JSON array', '[]', /wrong shape/],
-    ['no version', '{"streams":{}}', /wrong shape: version/],
-    ['version 0', '{"version":0,"streams":{}}', /wrong shape: version/],
+    ['a JSON array', '[]', /wrong content/],
+    ['no version', '{"streams":{}}', /wrong content: version/],
+    ['version 0', '{"version":0,"streams":{}}', /wrong content: version/],
     ['a stream without eventsShipped', JSON.stringify({ version: 1, streams: { a: { ...state('1'), eventsShipped: undefined } } }), /streams\.a\.eventsShipped/],
     ['a negative count', JSON.stringify({ version: 1, streams: { a: { ...state('1'), eventsShipped: -1 } } }), /streams\.a\.eventsShipped/],
     ['an offset of the wrong type', JSON.stringify({ version: 1, streams: { a: { ...state('1'), offset: 5 } } }), /streams\.a\.offset/],
+    ['a lastEventAt in 2099', JSON.stringify({ version: 1, streams: { a: { ...state('1'), lastEventAt: '2099-01-01T00:00:00.000Z' } } }), /streams\.a\.lastEventAt: 2099-01-01T00:00:00\.000Z lies in the future/],
+    ['a startAt that is no time', JSON.stringify({ version: 1, streams: { a: { ...state('1'), startAt: 'garbage' } } }), /streams\.a\.startAt: "garbage" is not a time/],
+    [
+      'a backfill window ending in 2099',
+      JSON.stringify({ version: 1, streams: { a: { ...state('1'), backfill: [{ startAt: '2026-01-01T00:00:00Z', endAt: '2099-01-01T00:00:00Z', eventsShipped: 0 }] } } }),
+      /streams\.a\.backfill\.0\.endAt: 2099-01-01T00:00:00Z lies in the future/,
+    ],
   ])('%s -> ERR_STATE_CORRUPT naming the file and the fix', async (_name, content, detail) => {
     await mkdir(join(dir, 'data'));
     await writeFile(file, content);
@@ -330,13 +338,22 @@ describe('file state store: the lock', () => {
     return child;
   }
 
-  it('writes {pid, hostname, startedAt} and removes it on close', async () => {
+  it('writes {instance, pid, hostname, startedAt, bootId, pidNamespace}, a new instance each time, and removes it on close', async () => {
     const s = await openFileStateStore(file);
     const lock = JSON.parse(await readFile(`${file}.lock`, 'utf8'));
-    expect(lock).toEqual({ pid: process.pid, hostname: hostname(), startedAt: expect.any(String) });
+    expect(lock).toEqual({
+      instance: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      pid: process.pid,
+      hostname: hostname(),
+      startedAt: expect.any(String),
+      ...(existsSync('/proc/self/ns/pid') ? { bootId: expect.any(String), pidNamespace: expect.stringMatching(/^pid:\[\d+\]$/) } : {}),
+    });
     expect(Date.parse(lock.startedAt)).not.toBeNaN();
     await s.close();
     expect(existsSync(`${file}.lock`)).toBe(false);
+    const again = await openStore();
+    expect(JSON.parse(await readFile(`${file}.lock`, 'utf8')).instance).not.toBe(lock.instance);
+    await again.close();
   });
 
   it('a second process cannot open the file; once that process is killed its lock is taken over', async () => {
@@ -367,12 +384,22 @@ describe('file state store: the lock', () => {
     expect(existsSync(`${file}.lock`)).toBe(false);
   });
 
-  it('takes over a lock with its own pid on its own host (a container restart reuses PID 1)', async () => {
+  it.runIf(existsSync('/proc/self/ns/pid'))('takes over a fresh lock with its own pid in its own PID namespace (its holder is gone)', async () => {
     await mkdir(join(dir, 'data'));
-    await writeFile(`${file}.lock`, JSON.stringify({ pid: process.pid, hostname: hostname(), startedAt: '2026-01-01T00:00:00Z' }));
+    const { bootId, pidNamespace } = ownWhereabouts();
+    await writeFile(`${file}.lock`, JSON.stringify({ instance: 'gone', pid: process.pid, hostname: hostname(), startedAt: '2026-01-01T00:00:00Z', bootId, pidNamespace }));
     const warnings: string[] = [];
     await openStore(file, { onWarning: (m) => warnings.push(m) });
-    expect(warnings[0]).toMatch(/this process's own pid/);
+    expect(warnings[0]).toMatch(/this process's own pid in the same PID namespace/);
+  });
+
+  it('respects a fresh lock with its own pid and hostname from another PID namespace or an older release (two containers, PID 1 each)', async () => {
+    await mkdir(join(dir, 'data'));
+    for (const where of [{ bootId: 'b', pidNamespace: 'pid:[1]' }, {}]) {
+      await writeFile(`${file}.lock`, JSON.stringify({ instance: 'live', pid: process.pid, hostname: hostname(), startedAt: '2026-01-01T00:00:00Z', ...where }));
+      const err = await stateError(() => openFileStateStore(file), 'ERR_STATE_LOCKED');
+      expect(err.message).toContain(`pid ${process.pid} on host ${hostname()}, instance live`);
+    }
   });
 
   it('refuses a second open in the same process', async () => {
