@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -152,6 +152,22 @@ describe('file state store', () => {
     expect(s.get('a')).toMatchObject({ futureField: { x: 1 } });
     await s.commit('b', state('2'));
     expect(JSON.parse(await readFile(file, 'utf8')).streams.a.futureField).toEqual({ x: 1 });
+  });
+
+  it('a state path that is a symbolic link: commits replace the target, the link stays', async () => {
+    await mkdir(join(dir, 'volume'));
+    const target = join(dir, 'volume', 'state.json');
+    await writeFile(target, JSON.stringify({ version: 1, streams: { a: state('1') } }));
+    await mkdir(join(dir, 'data'));
+    await symlink(target, file);
+    const s = await openStore();
+    expect(s.get('a')).toEqual(state('1'));
+    await s.commit('a', state('1', { offset: 'newer' }));
+    expect((await lstat(file)).isSymbolicLink()).toBe(true);
+    expect(JSON.parse(await readFile(target, 'utf8')).streams.a.offset).toBe('newer');
+    await s.close();
+    expect(await readdir(join(dir, 'data'))).toEqual(['state.json']); // no temp file beside the link
+    expect((await openStore()).get('a')?.offset).toBe('newer');
   });
 
   it('refuses commits after close', async () => {
