@@ -6,7 +6,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StateError } from '../../../src/errors.ts';
-import { nodeStateFs, openFileStateStore, resetFileState, type StateFs } from '../../../src/state/file-store.ts';
+import { nodeStateFs, openFileStateStore, type StateFs } from '../../../src/state/file-store.ts';
 import { ownWhereabouts } from '../../../src/state/lock.ts';
 import type { StateStore, StreamState } from '../../../src/state/types.ts';
 
@@ -213,25 +213,6 @@ describe('file state store: a file it cannot trust stops start-up', () => {
     const s2 = await openStore();
     expect(s2.entries().map(([k]) => k)).toEqual(['a']);
     expect(existsSync(leftover)).toBe(false);
-  });
-
-  it('resetFileState empties a corrupt file and keeps a copy of it', async () => {
-    await mkdir(join(dir, 'data'));
-    await writeFile(file, 'garbage');
-    const r = await resetFileState(file);
-    expect(r.removed).toEqual([]);
-    expect(r.corruptCopy).toMatch(/state\.json\.corrupt-/);
-    expect(await readFile(r.corruptCopy!, 'utf8')).toBe('garbage');
-    expect((await openStore()).entries()).toEqual([]);
-  });
-
-  it('resetFileState forgets every stream of a good file', async () => {
-    const s = await openFileStateStore(file);
-    await s.commit('a', state('1'));
-    await s.commit('b', state('2'));
-    await s.close();
-    expect(await resetFileState(file)).toEqual({ removed: ['a', 'b'] });
-    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ version: 1, streams: {} });
   });
 });
 
