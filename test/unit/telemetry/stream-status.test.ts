@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CredentialsError } from '../../src/errors.ts';
-import { healthThresholds, StreamStatusBoard } from '../../src/telemetry/stream-status.ts';
+import { CredentialsError } from '../../../src/errors.ts';
+import { healthThresholds, StreamStatusBoard } from '../../../src/telemetry/stream-status.ts';
 
 const POLL_MS = 30_000;
 const KEY = 'audit_log/1200000000000001';

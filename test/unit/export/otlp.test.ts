@@ -1,13 +1,13 @@
 import { SeverityNumber } from '@opentelemetry/api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { OtlpConfig } from '../../src/config.ts';
-import { AbortedError } from '../../src/errors.ts';
-import { createOtlpLogSink, type OtlpLogSink } from '../../src/export/otlp.ts';
-import { buildResource } from '../../src/export/resource.ts';
-import type { LogBatch } from '../../src/export/types.ts';
-import type { MappedRecord } from '../../src/mapping/types.ts';
-import { PACKAGE_NAME, PACKAGE_VERSION } from '../../src/version.ts';
-import { startOtlpCollector, type OtlpCollector } from '../helpers/otlp-collector.ts';
+import type { OtlpConfig } from '../../../src/config.ts';
+import { AbortedError } from '../../../src/errors.ts';
+import { createOtlpLogSink, type OtlpLogSink } from '../../../src/export/otlp.ts';
+import { buildResource } from '../../../src/export/resource.ts';
+import type { LogBatch } from '../../../src/export/types.ts';
+import type { MappedRecord } from '../../../src/mapping/types.ts';
+import { PACKAGE_NAME, PACKAGE_VERSION } from '../../../src/version.ts';
+import { startOtlpCollector, type OtlpCollector } from '../../helpers/otlp-collector.ts';
 
 const SECRET = 'Bearer s3cr3t-api-key-value';
 

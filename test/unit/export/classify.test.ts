@@ -7,8 +7,8 @@ import {
   RETRY_AFTER_CAP_MS,
   safeUrl,
   statusMessageFromProtobuf,
-} from '../../src/export/classify.ts';
-import { otlpProto } from '../helpers/otlp-collector.ts';
+} from '../../../src/export/classify.ts';
+import { otlpProto } from '../../helpers/otlp-collector.ts';
 
 const NOW = Date.parse('2025-03-01T12:00:00Z');
 const URL_ = 'https://otel.example.com:4318/v1/log';
