@@ -1,13 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import {
+  asExportOutcome,
+  BODY_PREVIEW_CHARS,
   classifyExportResponse,
   collectorMessage,
+  describeBody,
+  MAX_RESPONSE_BYTES,
   parseRetryAfter,
-  partialSuccessOutcome,
   RETRY_AFTER_CAP_MS,
   safeUrl,
-  statusMessageFromProtobuf,
 } from '../../../src/export/classify.ts';
+import { registerSecret } from '../../../src/log.ts';
 import { otlpProto } from '../../helpers/otlp-collector.ts';
 
 const NOW = Date.parse('2025-03-01T12:00:00Z');
@@ -62,7 +65,7 @@ describe('classifyExportResponse: reasons name what to fix', () => {
   ] as const)('%i', (status, body, fragments) => {
     const outcome = classifyExportResponse(status, {}, body, { url: URL_, now: NOW });
     expect(outcome.kind).not.toBe('ok');
-    const reason = outcome.kind === 'ok' ? '' : outcome.reason;
+    const reason = 'reason' in outcome ? outcome.reason : '';
     for (const f of fragments) expect(reason).toContain(f);
   });
 
@@ -104,18 +107,112 @@ describe('classifyExportResponse: Retry-After', () => {
   });
 });
 
-describe('classifyExportResponse: 2xx partial success from a JSON body', () => {
+const JSON_TYPE = { 'content-type': 'application/json; charset=utf-8' };
+const PROTOBUF_TYPE = { 'content-type': 'application/x-protobuf' };
+const logsResponse = (v: object) => otlpProto.ExportLogsServiceResponse.encode(v).finish();
+
+describe('classifyExportResponse: a 2xx is an acknowledgement only with an ExportLogsServiceResponse', () => {
   it.each([
-    ['', { kind: 'ok', rejectedRecords: 0 }],
-    ['{}', { kind: 'ok', rejectedRecords: 0 }],
-    ['not json', { kind: 'ok', rejectedRecords: 0 }],
-    ['{"partialSuccess":{}}', { kind: 'ok', rejectedRecords: 0 }],
-    ['{"partialSuccess":{"rejectedLogRecords":"3","errorMessage":"too old"}}', { kind: 'ok', rejectedRecords: 3, message: 'too old' }],
-    ['{"partial_success":{"rejected_log_records":2}}', { kind: 'ok', rejectedRecords: 2 }],
-    ['{"partialSuccess":{"errorMessage":"a warning only"}}', { kind: 'ok', rejectedRecords: 0, message: 'a warning only' }],
-    ['{"partialSuccess":{"rejectedLogRecords":"-1"}}', { kind: 'ok', rejectedRecords: 0 }],
-  ])('%s', (body, expected) => {
-    expect(classifyExportResponse(200, {}, body)).toEqual(expected);
+    ['empty, no content type', {}, '', { kind: 'ok', rejectedRecords: 0 }],
+    ['empty, text/html', { 'content-type': 'text/html' }, '', { kind: 'ok', rejectedRecords: 0 }],
+    ['JSON {}', JSON_TYPE, '{}', { kind: 'ok', rejectedRecords: 0 }],
+    ['JSON, empty partialSuccess', JSON_TYPE, '{"partialSuccess":{}}', { kind: 'ok', rejectedRecords: 0 }],
+    ['JSON, a warning only', JSON_TYPE, '{"partialSuccess":{"errorMessage":"a warning only"}}', { kind: 'ok', rejectedRecords: 0, message: 'a warning only' }],
+    ['JSON, negative count', JSON_TYPE, '{"partialSuccess":{"rejectedLogRecords":"-1"}}', { kind: 'ok', rejectedRecords: 0 }],
+    ['protobuf, empty message', PROTOBUF_TYPE, new Uint8Array(0), { kind: 'ok', rejectedRecords: 0 }],
+    ['protobuf, empty partial_success', PROTOBUF_TYPE, logsResponse({ partialSuccess: {} }), { kind: 'ok', rejectedRecords: 0 }],
+    ['protobuf, a warning only', PROTOBUF_TYPE, logsResponse({ partialSuccess: { errorMessage: 'slow down' } }), { kind: 'ok', rejectedRecords: 0, message: 'slow down' }],
+  ] as Array<[string, Record<string, string>, string | Uint8Array, object]>)('%s -> ok', (_name, headers, body, expected) => {
+    expect(classifyExportResponse(200, headers, body, { url: URL_ })).toEqual(expected);
+  });
+
+  it.each([
+    ['JSON camelCase', JSON_TYPE, '{"partialSuccess":{"rejectedLogRecords":"3","errorMessage":"too old"}}', 3, 'too old'],
+    ['JSON proto names', JSON_TYPE, '{"partial_success":{"rejected_log_records":2}}', 2, ''],
+    ['JSON number', JSON_TYPE, '{"partialSuccess":{"rejectedLogRecords":7,"errorMessage":"line\\none"}}', 7, 'line one'],
+    ['protobuf', PROTOBUF_TYPE, logsResponse({ partialSuccess: { rejectedLogRecords: 4, errorMessage: 'dropped' } }), 4, 'dropped'],
+  ] as Array<[string, Record<string, string>, string | Uint8Array, number, string]>)('partial success, %s -> partial', (_name, headers, body, rejectedRecords, message) => {
+    expect(classifyExportResponse(202, headers, body)).toEqual({ kind: 'partial', rejectedRecords, message });
+  });
+
+  it.each([
+    ['an HTML login page', { 'content-type': 'text/html; charset=utf-8' }, '<!DOCTYPE html><html><head><title>Sign in</title></head><body>…</body></html>', ['HTTP 200 OK', 'content type text/html', 'the text/html body "<!DOCTYPE html><html><head><title>Sign in'] ],
+    ['plain text', { 'content-type': 'text/plain' }, 'OK', ['content type text/plain', 'the text/plain body "OK"']],
+    ['no content type', {}, 'hello', ['no content type', 'the body without a content type "hello"']],
+    ['JSON of another service', JSON_TYPE, '{"status":"ok","user":"alice"}', ['an unknown field "status"', 'the application/json body "{"status":"ok"']],
+    ['JSON array', JSON_TYPE, '[]', ['not a JSON object']],
+    ['JSON cut short', JSON_TYPE, '{"partialSuccess":', ['not valid JSON']],
+    ['JSON, count not a number', JSON_TYPE, '{"partialSuccess":{"rejectedLogRecords":"many"}}', ['rejectedLogRecords is not an integer']],
+    ['JSON, message not a string', JSON_TYPE, '{"partialSuccess":{"errorMessage":3}}', ['errorMessage is not a string']],
+    ['HTML labelled as protobuf', PROTOBUF_TYPE, '<html><body>Welcome</body></html>', ['not well-formed protobuf', 'the application/x-protobuf body "<html><body>Welcome']],
+    ['protobuf, partial_success of the wrong wire type', PROTOBUF_TYPE, new Uint8Array([0x08, 0x01]), ['partial_success is not a message']],
+    ['protobuf, truncated', PROTOBUF_TYPE, logsResponse({ partialSuccess: { rejectedLogRecords: 4, errorMessage: 'dropped' } }).subarray(0, 5), ['not well-formed protobuf']],
+    ['an oversized body', JSON_TYPE, `{"partialSuccess":{"errorMessage":"${'x'.repeat(MAX_RESPONSE_BYTES)}"}}`, ['a body over 64 KiB']],
+  ] as Array<[string, Record<string, string>, string | Uint8Array, string[]]>)('%s -> retryable, naming what answered', (_name, headers, body, fragments) => {
+    const outcome = classifyExportResponse(200, headers, body, { url: URL_ });
+    expect(outcome.kind).toBe('retryable');
+    const reason = outcome.kind === 'retryable' ? outcome.reason : '';
+    for (const f of [...fragments, 'not an OTLP ExportLogsServiceResponse', 'not acknowledged', 'path "/v1/log" of https://otel.example.com:4318']) expect(reason).toContain(f);
+    expect(outcome).not.toHaveProperty('retryAfterMs');
+  });
+
+  it('the metrics signal expects an ExportMetricsServiceResponse and its field names', () => {
+    const body = '{"partialSuccess":{"rejectedDataPoints":"5","errorMessage":"bad points"}}';
+    expect(classifyExportResponse(200, JSON_TYPE, body, { signal: 'metrics' })).toEqual({ kind: 'partial', rejectedRecords: 5, message: 'bad points' });
+    const html = classifyExportResponse(200, { 'content-type': 'text/html' }, '<html></html>', { signal: 'metrics' });
+    expect(html.kind === 'retryable' && html.reason).toContain('not an OTLP ExportMetricsServiceResponse');
+  });
+
+  it('the quoted body is scrubbed before it is cut: a secret is never shown, not even in part', () => {
+    const secret = 'otlp-api-key-0123456789abcdef';
+    registerSecret(secret);
+    for (let at = 0; at < BODY_PREVIEW_CHARS + 5; at += 7) {
+      const body = `${'.'.repeat(at)}<p>api key ${secret}</p>`;
+      const outcome = classifyExportResponse(200, { 'content-type': 'text/html' }, body);
+      const reason = outcome.kind === 'retryable' ? outcome.reason : '';
+      expect(reason).not.toContain(secret.slice(0, 8));
+      expect(reason.length).toBeLessThan(BODY_PREVIEW_CHARS + 400);
+    }
+    const partial = classifyExportResponse(200, JSON_TYPE, JSON.stringify({ partialSuccess: { rejectedLogRecords: 1, errorMessage: `key ${secret} refused` } }));
+    expect(partial).toEqual({ kind: 'partial', rejectedRecords: 1, message: 'key [REDACTED] refused' });
+  });
+});
+
+describe('describeBody', () => {
+  it.each([
+    ['text/html', 'line\r\none\u0000two', 'text/html body "line one two"'],
+    ['', 'x'.repeat(200), `body without a content type "${'x'.repeat(BODY_PREVIEW_CHARS)}…"`],
+    ['application/octet-stream', '\u0001\u0002\u0003', 'application/octet-stream body ""'],
+  ])('%s %j', (media, body, expected) => {
+    expect(describeBody(media, new TextEncoder().encode(body))).toBe(expected);
+  });
+});
+
+describe('asExportOutcome: a partial success, where the caller does not handle it, stops the stream', () => {
+  it('partial -> rejected, naming the count and the collector message', () => {
+    expect(asExportOutcome({ kind: 'partial', rejectedRecords: 3, message: 'too old' })).toEqual({
+      kind: 'rejected',
+      status: 200,
+      reason: 'the collector stored only part of the batch and rejected 3 records (OTLP partial success): too old',
+    });
+  });
+  it.each([
+    { kind: 'ok', rejectedRecords: 0 },
+    { kind: 'retryable', reason: 'x', retryAfterMs: 5 },
+    { kind: 'rejected', status: 400, reason: 'y' },
+  ] as const)('%j passes through', (outcome) => {
+    expect(asExportOutcome(outcome)).toBe(outcome);
+  });
+});
+
+describe('classifyExportResponse: error bodies', () => {
+  it.each([
+    ['a protobuf Status', PROTOBUF_TYPE, otlpProto.Status.encode({ code: 3, message: 'invalid log record' }).finish(), undefined, 'HTTP 400 Bad Request: the collector refused the data as malformed: invalid log record'],
+    ['a Status without content type, to a protobuf request', {}, otlpProto.Status.encode({ code: 3, message: 'bad' }).finish(), 'protobuf', 'HTTP 400 Bad Request: the collector refused the data as malformed: bad'],
+    ['text without content type, to a JSON request', {}, 'plain words', 'json', 'HTTP 400 Bad Request: the collector refused the data as malformed: plain words'],
+    ['protobuf that is not a Status', PROTOBUF_TYPE, new Uint8Array([0xff]), undefined, 'HTTP 400 Bad Request: the collector refused the data as malformed'],
+  ] as Array<[string, Record<string, string>, Uint8Array | string, 'protobuf' | 'json' | undefined, string]>)('%s', (_name, headers, body, sent, reason) => {
+    expect(classifyExportResponse(400, headers, body, sent ? { sent } : {})).toEqual({ kind: 'rejected', status: 400, reason });
   });
 });
 
@@ -172,32 +269,6 @@ describe('collectorMessage', () => {
     const m = collectorMessage('x'.repeat(5_000));
     expect(m.length).toBeLessThanOrEqual(501);
     expect(m.endsWith('…')).toBe(true);
-  });
-});
-
-describe('statusMessageFromProtobuf', () => {
-  it('reads the message of a google.rpc.Status', () => {
-    const bytes = otlpProto.Status.encode({ code: 3, message: 'invalid log record' }).finish();
-    expect(statusMessageFromProtobuf(bytes)).toBe('invalid log record');
-  });
-  it.each([
-    ['empty', new Uint8Array(0)],
-    ['code only', otlpProto.Status.encode({ code: 14 }).finish()],
-    ['text', new TextEncoder().encode('Bad Gateway')],
-    ['truncated', otlpProto.Status.encode({ code: 3, message: 'abcdef' }).finish().subarray(0, 5)],
-  ])('%s -> undefined', (_name, bytes) => {
-    expect(statusMessageFromProtobuf(bytes)).toBeUndefined();
-  });
-});
-
-describe('partialSuccessOutcome', () => {
-  it.each([
-    [undefined, { kind: 'ok', rejectedRecords: 0 }],
-    [{}, { kind: 'ok', rejectedRecords: 0 }],
-    [{ partialSuccess: { rejectedLogRecords: 4, errorMessage: 'dropped' } }, { kind: 'ok', rejectedRecords: 4, message: 'dropped' }],
-    [{ partialSuccess: { rejectedLogRecords: 0, errorMessage: '' } }, { kind: 'ok', rejectedRecords: 0 }],
-  ])('%j', (response, expected) => {
-    expect(partialSuccessOutcome(response)).toEqual(expected);
   });
 });
 
