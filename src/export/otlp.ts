@@ -158,8 +158,8 @@ export function createOtlpLogSink(cfg: OtlpConfig, opts: { dispatcher?: Dispatch
 }
 
 /**
- * otlp-transformer, loaded on first use: the protobuf path needs it only to read a partial-success
- * response, and loading it costs some 3 MB of memory that most receivers never use.
+ * otlp-transformer, loaded on first use: the protobuf path needs it only for `validate`'s empty
+ * request, and loading it costs some 3 MB of memory that most receivers never use.
  */
 let transformer: Promise<typeof import('@opentelemetry/otlp-transformer')> | undefined;
 function otlpTransformer(): Promise<typeof import('@opentelemetry/otlp-transformer')> {
