@@ -1,4 +1,6 @@
+import { redact } from '../log.ts';
 import { parseRetryAfter, RETRY_AFTER_CAP_MS } from '../retry.ts';
+import { decodeExportResponse, mediaType, statusMessageFromProtobuf, type ExportSignal } from './response.ts';
 import type { ExportOutcome } from './types.ts';
 
 // One Retry-After parser for both edges (Asana and the collector).
@@ -7,7 +9,13 @@ export { parseRetryAfter, RETRY_AFTER_CAP_MS };
 /**
  * "Should we retry?" as a pure decision (otel-js `isExportRetryable` habit), per the OTLP/HTTP spec
  * (https://opentelemetry.io/docs/specs/otlp/#failures-1):
- *   - 2xx: accepted, possibly a partial success (rejected records are final; never resent).
+ *   - 2xx: an acknowledgement only when its body is the signal's Export*ServiceResponse
+ *     (https://opentelemetry.io/docs/specs/otlp/#full-success-1): empty, or protobuf / JSON as its
+ *     Content-Type says (response.ts decodes it). Anything else — an HTML login page, a web server
+ *     on the wrong port — did not store the records: retryable, naming what answered.
+ *   - 2xx reporting rejected records (https://opentelemetry.io/docs/specs/otlp/#partial-success-1):
+ *     a distinct outcome, `partial`. The spec says not to resend them; for an audit trail they are
+ *     lost unless the caller stops, so the caller decides (see PartialSuccessOutcome).
  *   - 429, 502, 503, 504: retryable, honouring Retry-After.
  *   - other 5xx: retryable too. The spec calls them permanent, but here a dropped page is a hole in
  *     an audit trail, and the cursor cannot move past it anyway; retrying costs only time.
@@ -24,21 +32,50 @@ export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([408, 429, 502, 5
 /** The collector's message is quoted in logs and errors: keep it to one readable line. */
 export const MAX_MESSAGE_CHARS = 500;
 
+/**
+ * Response bodies are read up to this many bytes (the sink reads one more, to tell a larger one).
+ * An Export*ServiceResponse is a count and a message; a larger 2xx body is something else.
+ */
+export const MAX_RESPONSE_BYTES = 64 * 1024;
+
+/** How much of an unexpected body a reason quotes. */
+export const BODY_PREVIEW_CHARS = 80;
+
+/**
+ * A 2xx whose response reports rejected records: the collector stored the others and will never
+ * store these. Not an acknowledgement of the page: the default is to keep its cursor where it is
+ * and stop; going on is the caller's opt-in.
+ */
+export interface PartialSuccessOutcome {
+  kind: 'partial';
+  rejectedRecords: number;
+  /** The collector's error_message, scrubbed and cut to one line ('' when it gave none). */
+  message: string;
+}
+
+export type ExportClassification = ExportOutcome | PartialSuccessOutcome;
+
 type Headers = Record<string, string | string[] | undefined>;
 
 export interface ClassifyContext {
-  /** The URL that was POSTed to; named in the 404 hint. */
+  /** The URL that was POSTed to; named in the 404 hint and when something else answered. */
   url?: string;
   /** Clock for an HTTP-date Retry-After (tests). */
   now?: number;
+  /** The request's encoding: an error body without a Content-Type is read as a Status in it. */
+  sent?: 'protobuf' | 'json';
+  /** Which Export*ServiceResponse a 2xx must carry (default logs). */
+  signal?: ExportSignal;
 }
 
-export function classifyExportResponse(status: number, headers: Headers, bodyText: string, context: ClassifyContext = {}): ExportOutcome {
-  if (status >= 200 && status < 300) return okOutcome(bodyText);
+/** The collector's answer (status, headers, body as read, at most MAX_RESPONSE_BYTES + 1 bytes) -> the outcome. */
+export function classifyExportResponse(status: number, headers: Headers, body: Uint8Array | string, context: ClassifyContext = {}): ExportClassification {
+  const bytes = typeof body === 'string' ? new TextEncoder().encode(body) : body;
+  if (status >= 200 && status < 300) return acknowledgement(status, headers, bytes, context);
 
-  const message = collectorMessage(bodyText);
+  const message = collectorMessage(errorText(headers, bytes, context));
   const said = message ? `: ${message}` : '';
-  const http = `HTTP ${status}${STATUS_TEXT[status] ? ` ${STATUS_TEXT[status]}` : ''}`;
+  const http = httpStatus(status);
 
   if (RETRYABLE_STATUSES.has(status) || (status >= 500 && status < 600)) {
     const retryAfterMs = parseRetryAfter(header(headers, 'retry-after'), context.now ?? Date.now());
@@ -90,6 +127,67 @@ export function classifyExportResponse(status: number, headers: Headers, bodyTex
   return { kind: 'retryable', reason: `unexpected ${http}${said}` };
 }
 
+/** A 2xx: delivered, partly delivered, or not an OTLP collector's answer at all. */
+function acknowledgement(status: number, headers: Headers, bytes: Uint8Array, context: ClassifyContext): ExportClassification {
+  if (bytes.length === 0) return { kind: 'ok', rejectedRecords: 0 };
+  const media = mediaType(header(headers, 'content-type'));
+  const signal = context.signal ?? 'logs';
+  const decoded =
+    bytes.length > MAX_RESPONSE_BYTES ? { ok: false as const, why: `a body over ${MAX_RESPONSE_BYTES / 1024} KiB` } : decodeExportResponse(bytes, media, signal);
+  if (!decoded.ok) {
+    const expected = signal === 'logs' ? 'ExportLogsServiceResponse' : 'ExportMetricsServiceResponse';
+    return {
+      kind: 'retryable',
+      reason:
+        `${httpStatus(status)} but not an OTLP ${expected} (${decoded.why}): the ${describeBody(media, bytes)}; ` +
+        `the records were not acknowledged. Something other than an OTLP collector answers at ${describePath(context.url)} ` +
+        '(a login portal, a proxy, another server on that port?)',
+    };
+  }
+  const message = collectorMessage(decoded.response.message);
+  if (decoded.response.rejected > 0) return { kind: 'partial', rejectedRecords: decoded.response.rejected, message };
+  // rejected 0 with a message: a warning from the collector (the spec allows it); the batch is stored.
+  return message ? { kind: 'ok', rejectedRecords: 0, message } : { kind: 'ok', rejectedRecords: 0 };
+}
+
+/**
+ * For sinks whose callers do not yet handle `partial`: a partial success is then a rejection, which
+ * keeps the page's cursor where it is and stops the stream naming the collector's message — nothing
+ * is lost silently.
+ */
+export function asExportOutcome(c: ExportClassification): ExportOutcome {
+  if (c.kind !== 'partial') return c;
+  return {
+    kind: 'rejected',
+    status: 200,
+    reason: `the collector stored only part of the batch and rejected ${c.rejectedRecords} record${c.rejectedRecords === 1 ? '' : 's'} (OTLP partial success): ${c.message || 'no reason given'}`,
+  };
+}
+
+/** `text/html body "<!DOCTYPE html>…"`: what answered, scrubbed and cut short. */
+export function describeBody(media: string, bytes: Uint8Array): string {
+  // Scrubbed before it is cut, so that a secret at the cut is replaced whole, never half shown.
+  const text = redact(new TextDecoder().decode(bytes.subarray(0, 4 * 1024)))
+    .replace(/[\u0000-\u001f\u007f\ufffd]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  const preview = text.length > BODY_PREVIEW_CHARS ? `${text.slice(0, BODY_PREVIEW_CHARS)}…` : text;
+  return `${media ? `${media} body` : 'body without a content type'} "${preview}"`;
+}
+
+/** An error body as text for collectorMessage: a protobuf Status's message, or the body itself. */
+function errorText(headers: Headers, bytes: Uint8Array, context: ClassifyContext): string {
+  const media = mediaType(header(headers, 'content-type'));
+  const protobuf = media.includes('protobuf') || (!media && context.sent === 'protobuf');
+  const fromStatus = protobuf ? statusMessageFromProtobuf(bytes) : undefined;
+  if (fromStatus !== undefined) return fromStatus;
+  return media.includes('protobuf') ? '' : new TextDecoder().decode(bytes);
+}
+
+function httpStatus(status: number): string {
+  return `HTTP ${status}${STATUS_TEXT[status] ? ` ${STATUS_TEXT[status]}` : ''}`;
+}
+
 
 /**
  * The human-readable part of an error body. The spec says it is a google.rpc.Status (in the
@@ -113,77 +211,9 @@ export function collectorMessage(bodyText: string): string {
     const title = /<title>([^<]*)<\/title>/i.exec(text)?.[1];
     text = title ? `(HTML page) ${title}` : '(HTML page)';
   }
-  // Control characters (including newlines) would break log lines apart.
-  text = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+  // Control characters (including newlines) would break log lines apart. Scrubbed before it is cut.
+  text = redact(text).replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
   return text.length > MAX_MESSAGE_CHARS ? `${text.slice(0, MAX_MESSAGE_CHARS)}…` : text;
-}
-
-/**
- * The error message inside a protobuf google.rpc.Status (`int32 code = 1; string message = 2;
- * repeated Any details = 3;`): what an OTLP/HTTP collector sends with a 4xx/5xx to a protobuf
- * request. Returns undefined when the bytes are not such a message.
- */
-export function statusMessageFromProtobuf(bytes: Uint8Array): string | undefined {
-  let pos = 0;
-  let message: string | undefined;
-  const varint = (): number => {
-    let result = 0;
-    for (let shift = 0; shift < 64; shift += 7) {
-      const b = bytes[pos++];
-      if (b === undefined) throw new Error('truncated');
-      result += (b & 0x7f) * 2 ** shift;
-      if ((b & 0x80) === 0) return result;
-    }
-    throw new Error('varint too long');
-  };
-  try {
-    while (pos < bytes.length) {
-      const tag = varint();
-      const field = Math.floor(tag / 8);
-      const wire = tag % 8;
-      if (field === 0) return undefined;
-      if (wire === 0) varint();
-      else if (wire === 1) pos += 8;
-      else if (wire === 5) pos += 4;
-      else if (wire === 2) {
-        const len = varint();
-        if (pos + len > bytes.length) return undefined;
-        if (field === 2) message = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(pos, pos + len));
-        pos += len;
-      } else return undefined;
-      if (pos > bytes.length) return undefined;
-    }
-  } catch {
-    return undefined;
-  }
-  return message;
-}
-
-/** 2xx: a JSON ExportLogsServiceResponse may carry a partial success. Empty or unparseable: plain ok. */
-function okOutcome(bodyText: string): ExportOutcome {
-  const text = bodyText.trim();
-  if (!text.startsWith('{')) return { kind: 'ok', rejectedRecords: 0 };
-  try {
-    return partialSuccessOutcome(JSON.parse(text) as unknown);
-  } catch {
-    return { kind: 'ok', rejectedRecords: 0 };
-  }
-}
-
-/**
- * An ExportLogsServiceResponse (as decoded by otlp-transformer, or parsed from JSON, where int64 is
- * a string and snake_case is tolerated) -> the ok outcome.
- */
-export function partialSuccessOutcome(response: unknown): ExportOutcome {
-  if (!isRecord(response)) return { kind: 'ok', rejectedRecords: 0 };
-  const ps = response['partialSuccess'] ?? response['partial_success'];
-  if (!isRecord(ps)) return { kind: 'ok', rejectedRecords: 0 };
-  const rawCount = ps['rejectedLogRecords'] ?? ps['rejected_log_records'];
-  const count = Number(rawCount ?? 0);
-  const rawMessage = ps['errorMessage'] ?? ps['error_message'];
-  const message = typeof rawMessage === 'string' ? collectorMessage(rawMessage) : '';
-  const rejectedRecords = Number.isFinite(count) && count > 0 ? Math.trunc(count) : 0;
-  return message ? { kind: 'ok', rejectedRecords, message } : { kind: 'ok', rejectedRecords };
 }
 
 /** A URL for messages: no credentials, no query string (either may hold an API key). */
@@ -218,6 +248,10 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 }
 
 const STATUS_TEXT: Record<number, string> = {
+  200: 'OK',
+  201: 'Created',
+  202: 'Accepted',
+  204: 'No Content',
   400: 'Bad Request',
   401: 'Unauthorized',
   403: 'Forbidden',

@@ -5,7 +5,7 @@ import type { OtlpConfig } from '../config.ts';
 import { deadline } from '../deadline.ts';
 import { AbortedError } from '../errors.ts';
 import { PACKAGE_NAME, PACKAGE_VERSION } from '../version.ts';
-import { classifyExportResponse, partialSuccessOutcome, safeUrl, statusMessageFromProtobuf } from './classify.ts';
+import { asExportOutcome, classifyExportResponse, MAX_RESPONSE_BYTES, safeUrl } from './classify.ts';
 import { encodeLogsRequest, estimate } from './protobuf.ts';
 import { toReadableLogRecords } from './records.ts';
 import { recordCount, type EncodedBatch, type ExportOutcome, type LogBatch, type LogSink } from './types.ts';
@@ -99,8 +99,7 @@ export function createOtlpLogSink(cfg: OtlpConfig, opts: { dispatcher?: Dispatch
     const timeout = deadline(cfg.timeoutMs, signal);
     try {
       const res = await request(cfg.logsUrl, { method: 'POST', headers, body, signal: timeout.signal, dispatcher });
-      const bytes = new Uint8Array(await res.body.arrayBuffer());
-      const outcome = await interpret(res.statusCode, res.headers, bytes);
+      const outcome = interpret(res.statusCode, res.headers, await readResponseBody(res.body));
       if ('records' in batch) {
         if (outcome.kind === 'retryable') bodies.set(batch, body);
         else bodies.delete(batch);
@@ -127,7 +126,7 @@ export function createOtlpLogSink(cfg: OtlpConfig, opts: { dispatcher?: Dispatch
     const timeout = deadline(cfg.timeoutMs, signal);
     try {
       const res = await request(cfg.logsUrl, { method: 'POST', headers, body, signal: timeout.signal, dispatcher });
-      return await interpret(res.statusCode, res.headers, new Uint8Array(await res.body.arrayBuffer()));
+      return interpret(res.statusCode, res.headers, await readResponseBody(res.body));
     } catch (err) {
       if (closed || signal?.aborted) throw new AbortedError();
       if (timeout.expired()) return { kind: 'retryable', reason: `no answer within ${cfg.timeoutMs} ms (OTEL_EXPORTER_OTLP_TIMEOUT)` };
@@ -137,22 +136,8 @@ export function createOtlpLogSink(cfg: OtlpConfig, opts: { dispatcher?: Dispatch
     }
   }
 
-  async function interpret(status: number, resHeaders: Record<string, string | string[] | undefined>, bytes: Uint8Array): Promise<ExportOutcome> {
-    const type = String(resHeaders['content-type'] ?? '').toLowerCase();
-    if (status >= 200 && status < 300) {
-      // Delivered. A body, if any, is an ExportLogsServiceResponse that may report a partial success.
-      if (bytes.length === 0) return { kind: 'ok', rejectedRecords: 0 };
-      const isJson = type ? type.includes('json') : json;
-      try {
-        return partialSuccessOutcome(isJson ? JSON.parse(new TextDecoder().decode(bytes)) : (await otlpTransformer()).ProtobufLogsSerializer.deserializeResponse(bytes));
-      } catch {
-        return { kind: 'ok', rejectedRecords: 0 };
-      }
-    }
-    // Errors carry a google.rpc.Status in the request's encoding; proxies answer with text or HTML.
-    const text = new TextDecoder().decode(bytes);
-    const fromProtobuf = type.includes('protobuf') || (!type && !json) ? statusMessageFromProtobuf(bytes) : undefined;
-    return classifyExportResponse(status, resHeaders, fromProtobuf ?? (type.includes('protobuf') ? '' : text), { url: cfg.logsUrl });
+  function interpret(status: number, resHeaders: Record<string, string | string[] | undefined>, bytes: Uint8Array): ExportOutcome {
+    return asExportOutcome(classifyExportResponse(status, resHeaders, bytes, { url: cfg.logsUrl, sent: json ? 'json' : 'protobuf' }));
   }
 
   return {
@@ -173,13 +158,28 @@ export function createOtlpLogSink(cfg: OtlpConfig, opts: { dispatcher?: Dispatch
 }
 
 /**
- * otlp-transformer, loaded on first use: the protobuf path needs it only to read a partial-success
- * response, and loading it costs some 3 MB of memory that most receivers never use.
+ * otlp-transformer, loaded on first use: the protobuf path needs it only for `validate`'s empty
+ * request, and loading it costs some 3 MB of memory that most receivers never use.
  */
 let transformer: Promise<typeof import('@opentelemetry/otlp-transformer')> | undefined;
 function otlpTransformer(): Promise<typeof import('@opentelemetry/otlp-transformer')> {
   transformer ??= import('@opentelemetry/otlp-transformer');
   return transformer;
+}
+
+/**
+ * A response body, at most MAX_RESPONSE_BYTES + 1 bytes of it (classify.ts tells a larger one);
+ * the rest is not read, and the connection is dropped with it. Shared with the metrics exporter.
+ */
+export async function readResponseBody(body: AsyncIterable<Uint8Array>, limit = MAX_RESPONSE_BYTES): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    chunks.push(chunk);
+    size += chunk.length;
+    if (size > limit) break; // leaving the loop destroys the stream
+  }
+  return Buffer.concat(chunks, Math.min(size, limit + 1));
 }
 
 /**

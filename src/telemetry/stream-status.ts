@@ -15,7 +15,14 @@
  * healthy stream succeeds once per poll interval; the slack absorbs one slow poll or a 429 pause.
  */
 
+import { redact } from '../log.ts';
+
 export const HUNG_AFTER_MIN_MS = 10 * 60_000;
+/**
+ * An error message as the health endpoint serves it: one line, at most this long. Messages quote
+ * upstream bodies (Asana's, the collector's); the endpoint names the problem, it does not echo them.
+ */
+export const MAX_ERROR_MESSAGE_CHARS = 300;
 export const READY_SLACK_MS = 60_000;
 
 export interface HealthThresholds {
@@ -139,7 +146,7 @@ export class StreamStatusBoard {
     // A stopped stream keeps the error it stopped on (Asana answers name the workspace, not the stream).
     if (!e || e.phase === 'failed' || e.phase === 'died') return;
     e.lastActivityAt = this.now();
-    e.lastError = { code, message, at: new Date(e.lastActivityAt).toISOString() };
+    e.lastError = { code, message: servedMessage(message), at: new Date(e.lastActivityAt).toISOString() };
   }
 
   /** A page was exported, acknowledged and committed. */
@@ -169,7 +176,7 @@ export class StreamStatusBoard {
     e.lastActivityAt = this.now();
     e.lastError = {
       code: typeof error.code === 'string' ? error.code : 'ERR_UNEXPECTED',
-      message: typeof error.message === 'string' ? error.message : String(error),
+      message: servedMessage(typeof error.message === 'string' ? error.message : String(error)),
       at: new Date(e.lastActivityAt).toISOString(),
     };
   }
@@ -242,6 +249,15 @@ export class StreamStatusBoard {
     if (reason !== undefined) report.reason = reason;
     return report;
   }
+}
+
+/**
+ * Scrubbed by the logs' scrubber (registered secrets, token shapes), then cut: in that order, so a
+ * secret at the cut is replaced whole and never shows in part.
+ */
+export function servedMessage(message: string): string {
+  const text = redact(message).replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+  return text.length > MAX_ERROR_MESSAGE_CHARS ? `${text.slice(0, MAX_ERROR_MESSAGE_CHARS)}…` : text;
 }
 
 function seconds(ms: number): number {

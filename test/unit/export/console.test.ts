@@ -1,8 +1,8 @@
 import { SeverityNumber } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
-import { createConsoleSink, formatRecord } from '../../src/export/console.ts';
-import { buildResource } from '../../src/export/resource.ts';
-import type { MappedRecord } from '../../src/mapping/types.ts';
+import { createConsoleSink, formatRecord } from '../../../src/export/console.ts';
+import { buildResource } from '../../../src/export/resource.ts';
+import type { MappedRecord } from '../../../src/mapping/types.ts';
 
 const resource = buildResource({ resourceAttributes: {}, workspaceGid: '1' });
 

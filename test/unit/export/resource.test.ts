@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildResource } from '../../src/export/resource.ts';
-import { PACKAGE_VERSION } from '../../src/version.ts';
+import { buildResource } from '../../../src/export/resource.ts';
+import { PACKAGE_VERSION } from '../../../src/version.ts';
 
 describe('buildResource', () => {
   it('defaults: service.name asana, service.version, workspace gid', () => {

@@ -3,14 +3,14 @@ import { join } from 'node:path';
 import { SeverityNumber } from '@opentelemetry/api';
 import { ProtobufLogsSerializer } from '@opentelemetry/otlp-transformer';
 import { describe, expect, it } from 'vitest';
-import type { AuditLogEvent } from '../../src/asana/types.ts';
-import { encodeLogsRequest } from '../../src/export/protobuf.ts';
-import { toReadableLogRecords } from '../../src/export/records.ts';
-import { buildResource } from '../../src/export/resource.ts';
-import type { LogBatch } from '../../src/export/types.ts';
-import { mapAuditLogEvent } from '../../src/mapping/audit-log.ts';
-import type { MappedRecord } from '../../src/mapping/types.ts';
-import { EventGenerator } from '../../src/simulator/index.ts';
+import type { AuditLogEvent } from '../../../src/asana/types.ts';
+import { encodeLogsRequest } from '../../../src/export/protobuf.ts';
+import { toReadableLogRecords } from '../../../src/export/records.ts';
+import { buildResource } from '../../../src/export/resource.ts';
+import type { LogBatch } from '../../../src/export/types.ts';
+import { mapAuditLogEvent } from '../../../src/mapping/audit-log.ts';
+import type { MappedRecord } from '../../../src/mapping/types.ts';
+import { EventGenerator } from '../../../src/simulator/index.ts';
 
 /** What the library writes for the same batch: the reference the fast encoder must equal byte for byte. */
 function reference(batch: LogBatch): Buffer {
@@ -35,7 +35,7 @@ function record(over: Partial<MappedRecord> = {}): MappedRecord {
 
 describe('encodeLogsRequest (OTLP protobuf, written directly)', () => {
   it('writes the bytes otlp-transformer writes, for every fixture page', () => {
-    const dir = join(import.meta.dirname, '../fixtures/audit-log');
+    const dir = join(import.meta.dirname, '../../fixtures/audit-log');
     for (const name of readdirSync(dir).filter((f) => f.endsWith('.page.json'))) {
       const page = JSON.parse(readFileSync(join(dir, name), 'utf8')) as { data: unknown[] };
       const batch = { resource, records: page.data.map((e) => mapAuditLogEvent(e as AuditLogEvent, observed)) };

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { CredentialsError } from '../../src/errors.ts';
-import { healthThresholds, StreamStatusBoard } from '../../src/telemetry/stream-status.ts';
+import { CredentialsError } from '../../../src/errors.ts';
+import { registerSecret } from '../../../src/log.ts';
+import { healthThresholds, MAX_ERROR_MESSAGE_CHARS, servedMessage, StreamStatusBoard } from '../../../src/telemetry/stream-status.ts';
 
 const POLL_MS = 30_000;
 const KEY = 'audit_log/1200000000000001';
@@ -105,5 +106,39 @@ describe('stream status: /healthz and /readyz rules', () => {
     const b = new StreamStatusBoard({ pollIntervalMs: POLL_MS });
     expect(b.readiness().ok).toBe(false);
     expect(b.liveness().ok).toBe(true);
+  });
+});
+
+describe('stream status: error messages as served', () => {
+  const SECRET = 'marker-header-value-5d1e8b';
+  registerSecret(SECRET);
+
+  it.each([
+    ['plain', 'HTTP 503 Service Unavailable', 'HTTP 503 Service Unavailable'],
+    ['a registered secret', `Authorization: Bearer ${SECRET}`, 'Authorization: Bearer [REDACTED]'],
+    ['an Asana token shape', 'token 2/1204567890123/1209876543210:0123456789abcdef0123 refused', 'token [REDACTED] refused'],
+    ['control characters', 'line one\r\nline two\u0000', 'line one line two'],
+    ['too long', 'x'.repeat(MAX_ERROR_MESSAGE_CHARS + 50), `${'x'.repeat(MAX_ERROR_MESSAGE_CHARS)}…`],
+  ])('%s', (_name, message, expected) => {
+    expect(servedMessage(message)).toBe(expected);
+  });
+
+  it('scrubs before it cuts: a secret across the cut is not shown in part', () => {
+    for (let at = MAX_ERROR_MESSAGE_CHARS - SECRET.length; at <= MAX_ERROR_MESSAGE_CHARS; at++) {
+      expect(servedMessage(`${'.'.repeat(at)}${SECRET}`)).not.toContain(SECRET.slice(0, 6));
+    }
+  });
+
+  it('problem() and failed() keep the served form, and the failed reason quotes it', () => {
+    const { b } = board();
+    b.problem(KEY, 'ERR_ASANA_UNAVAILABLE', `Asana answered HTTP 503: Authorization: Bearer ${SECRET} ${'y'.repeat(1_000)}`);
+    const retrying = b.readiness().body.streams[0]!.lastError!;
+    expect(retrying.message).toMatch(/^Asana answered HTTP 503: Authorization: Bearer \[REDACTED\] y+…$/);
+    expect(retrying.message.length).toBe(MAX_ERROR_MESSAGE_CHARS + 1);
+
+    b.failed(KEY, { code: 'ERR_ASANA_FORBIDDEN', message: `forbidden for ${SECRET}` }, true);
+    const report = b.readiness().body.streams[0]!;
+    expect(report.lastError?.message).toBe('forbidden for [REDACTED]');
+    expect(report.reason).toBe('stopped on ERR_ASANA_FORBIDDEN: forbidden for [REDACTED]');
   });
 });

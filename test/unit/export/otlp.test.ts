@@ -1,13 +1,15 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { SeverityNumber } from '@opentelemetry/api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { OtlpConfig } from '../../src/config.ts';
-import { AbortedError } from '../../src/errors.ts';
-import { createOtlpLogSink, type OtlpLogSink } from '../../src/export/otlp.ts';
-import { buildResource } from '../../src/export/resource.ts';
-import type { LogBatch } from '../../src/export/types.ts';
-import type { MappedRecord } from '../../src/mapping/types.ts';
-import { PACKAGE_NAME, PACKAGE_VERSION } from '../../src/version.ts';
-import { startOtlpCollector, type OtlpCollector } from '../helpers/otlp-collector.ts';
+import type { OtlpConfig } from '../../../src/config.ts';
+import { AbortedError } from '../../../src/errors.ts';
+import { createOtlpLogSink, type OtlpLogSink } from '../../../src/export/otlp.ts';
+import { buildResource } from '../../../src/export/resource.ts';
+import type { LogBatch } from '../../../src/export/types.ts';
+import type { MappedRecord } from '../../../src/mapping/types.ts';
+import { PACKAGE_NAME, PACKAGE_VERSION } from '../../../src/version.ts';
+import { startOtlpCollector, type OtlpCollector } from '../../helpers/otlp-collector.ts';
 
 const SECRET = 'Bearer s3cr3t-api-key-value';
 
@@ -124,10 +126,14 @@ describe.each([
     expect(req?.headers['x-scope-orgid']).toBe('tenant-1');
   });
 
-  it('reports a partial success', async () => {
+  it('a partial success is not an acknowledgement: the page is rejected, naming the count and the message', async () => {
     collector.partialSuccessNext(2, 'records older than 7 days');
     const outcome = await sinkFor(cfg()).export(batch(3));
-    expect(outcome).toEqual({ kind: 'ok', rejectedRecords: 2, message: 'records older than 7 days' });
+    expect(outcome).toEqual({
+      kind: 'rejected',
+      status: 200,
+      reason: 'the collector stored only part of the batch and rejected 2 records (OTLP partial success): records older than 7 days',
+    });
   });
 
   it('400 -> rejected with the collector message', async () => {
@@ -260,5 +266,68 @@ describe('OTLP sink status handling', () => {
   it('target is safe to log', () => {
     const sink = sinkFor({ ...config(collector), logsUrl: 'https://user:pw@collector.example.com/v1/logs?token=abc' });
     expect(sink.target).toBe('https://collector.example.com/v1/logs');
+  });
+});
+
+/** Not a collector: a loopback server answering every POST with one fixed 200 (a portal, a web server). */
+async function startImpostor(contentType: string, body: string | Buffer): Promise<{ url: string; posts: () => number; close: () => Promise<void> }> {
+  let posts = 0;
+  const server: Server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      posts++;
+      res.writeHead(200, { 'content-type': contentType });
+      res.end(body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/v1/logs`,
+    posts: () => posts,
+    close: () => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+describe('OTLP sink: a 2xx from something that is not an OTLP collector', () => {
+  const LOGIN_PAGE = '<!DOCTYPE html><html><head><title>Corporate SSO - Sign in</title></head><body>' + 'x'.repeat(300_000) + '</body></html>';
+
+  it.each([
+    ['http/protobuf', 'text/html; charset=utf-8', LOGIN_PAGE, 'text/html body "<!DOCTYPE html><html><head><title>Corporate SSO - Sign in'],
+    ['http/json', 'text/html', LOGIN_PAGE, 'text/html body "<!DOCTYPE html>'],
+    ['http/json', 'application/json', '{"status":"ok"}', 'unknown field "status"'],
+    ['http/protobuf', 'application/x-protobuf', '<html>not protobuf</html>', 'not well-formed protobuf'],
+  ] as const)('%s, answered %s -> retryable naming what answered', async (protocol, contentType, body, fragment) => {
+    const impostor = await startImpostor(contentType, body);
+    try {
+      const sink = sinkFor({ ...config(collector, { protocol }), logsUrl: impostor.url });
+      for (const send of [() => sink.export(batch(2)), () => sink.probe()]) {
+        const outcome = await send();
+        expect(outcome.kind).toBe('retryable');
+        const reason = outcome.kind === 'retryable' ? outcome.reason : '';
+        expect(reason).toContain('HTTP 200 OK but not an OTLP ExportLogsServiceResponse');
+        expect(reason).toContain(fragment);
+        expect(reason.length).toBeLessThan(600);
+      }
+      expect(impostor.posts()).toBe(2);
+    } finally {
+      await impostor.close();
+    }
+  });
+
+  it('a long body is read only up to the limit, and the pool recovers for the next export', async () => {
+    const impostor = await startImpostor('application/json', `{"partialSuccess":{"errorMessage":"${'y'.repeat(5_000_000)}"}}`);
+    try {
+      const sink = sinkFor({ ...config(collector), logsUrl: impostor.url });
+      const outcome = await sink.export(batch(1));
+      expect(outcome.kind === 'retryable' && outcome.reason).toContain('a body over 64 KiB');
+      expect((await sink.export(batch(1))).kind).toBe('retryable');
+      expect(impostor.posts()).toBe(2);
+    } finally {
+      await impostor.close();
+    }
   });
 });
