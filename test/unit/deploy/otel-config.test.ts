@@ -169,10 +169,12 @@ describe('otel-config.yaml (the top-level file)', () => {
     for (const r of refs) expect(r.hasDefault, `\${env:${r.name}} has a default`).toBe(true);
   });
 
-  it('ships logs to the local Loki over OTLP and to the debug exporter, metrics to debug', () => {
+  it('ships logs to the local Loki over OTLP and to debug, the receiver\'s metrics to Prometheus over OTLP and to debug', () => {
     expect(String(BASE.exporters['otlphttp/loki']!.endpoint)).toBe('${env:LOKI_OTLP_ENDPOINT:-http://loki:3100/otlp}');
     expect(new Set(logExporters(BASE))).toEqual(new Set(['otlphttp/loki', 'debug']));
-    expect(Object.keys(BASE.exporters).sort()).toEqual(['debug', 'otlphttp/loki']);
+    expect(Object.keys(BASE.exporters).sort()).toEqual(['debug', 'otlphttp/loki', 'otlphttp/prometheus']);
+    const metricsExporters = Object.entries(BASE.pipelines).filter(([n]) => typeOf(n) === 'metrics').flatMap(([, p]) => list(p.exporters));
+    expect(new Set(metricsExporters)).toEqual(new Set(['otlphttp/prometheus', 'debug']));
   });
 });
 
