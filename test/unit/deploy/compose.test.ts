@@ -77,6 +77,15 @@ describe('compose.yaml', () => {
     for (const s of ['otel-collector', 'loki', 'prometheus', 'grafana', 'otelcol-queue-permissions']) expect(services[s]!.profiles, s).toBeUndefined();
   });
 
+  it('needs no variable from the shell to start the demo: no ${VAR:?…} or ${VAR?…} interpolation anywhere', () => {
+    // compose interpolates the whole file before it applies profiles.
+    const raw = readFileSync(join(ROOT, 'compose.yaml'), 'utf8').replace(/^\s*#.*$/gm, '');
+    const refs = [...raw.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)([^}]*)\}/g)];
+    for (const [ref, , modifier] of refs) expect(modifier, ref).toMatch(/^(?::?-.*)?$/);
+    for (const [ref, , modifier] of refs) expect(modifier, ref).not.toMatch(/^:?\?/);
+    expect(refs.length).toBeGreaterThan(0);
+  });
+
   it('builds the image from this repository and sets only variables the receiver knows', () => {
     const known = new Set(ENV_VARS.map((v) => v.name as string));
     for (const [name, s] of [['asana-otel-receiver', receiver], ['asana-otel-demo', demo]] as const) {
