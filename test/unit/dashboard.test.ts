@@ -18,7 +18,7 @@ interface Dashboard { title: string; uid: string; panels: Panel[]; templating: {
 
 const dashboard = JSON.parse(readFileSync(join(ROOT, 'docs/grafana/asana-audit-dashboard.json'), 'utf8')) as Dashboard;
 const queriesDoc = readFileSync(join(ROOT, 'docs/queries.md'), 'utf8');
-const otelConfig = parse(readFileSync(join(ROOT, 'deploy/otel-config.yaml'), 'utf8')) as { processors: Record<string, { log_statements?: string[] }> };
+const otelConfig = parse(readFileSync(join(ROOT, 'deploy/collector/datadog.yaml'), 'utf8')) as { processors: Record<string, { log_statements?: string[] }> };
 
 /** Names Loki itself adds to every OTLP record (pkg/loghttp/push/otlp.go), not receiver attributes. */
 const LOKI_FIELDS = new Set(['service_name', 'severity_text', 'severity_number', 'observed_timestamp', 'scope_name', 'scope_version', 'detected_level']);

@@ -2,9 +2,9 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { ENV_VARS } from '../../src/config.ts';
-import { envOf, instructionsOf, parseDockerfile } from '../helpers/dockerfile.ts';
-import { ROOT } from '../helpers/receiver.ts';
+import { ENV_VARS } from '../../../src/config.ts';
+import { envOf, instructionsOf, parseDockerfile } from '../../helpers/dockerfile.ts';
+import { ROOT } from '../../helpers/receiver.ts';
 
 /**
  * deploy/kubernetes: no cluster here, so the manifests are checked for what `kubectl apply` would
