@@ -14,10 +14,24 @@ export const ExitCode = {
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
+/** Every code an error of the receiver carries. Logs, health and exit decisions key on these. */
+export type ErrorCode =
+  | 'ERR_CONFIG'
+  | 'ERR_ASANA_UNAUTHORIZED'
+  | 'ERR_ASANA_FORBIDDEN'
+  | 'ERR_ASANA_REQUEST'
+  | 'ERR_ASANA_UNAVAILABLE'
+  | StateErrorCode
+  | 'ERR_EXPORT_REJECTED'
+  | 'ERR_STREAMS_FAILED'
+  | 'ERR_HEALTH_ADDR';
+
+export type StateErrorCode = 'ERR_STATE_CORRUPT' | 'ERR_STATE_LOCKED' | 'ERR_STATE_WRITE' | 'ERR_STATE_READ';
+
 export class ReceiverError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly exitCode: ExitCode;
-  constructor(code: string, message: string, exitCode: ExitCode, options?: { cause?: unknown }) {
+  constructor(code: ErrorCode, message: string, exitCode: ExitCode, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;
     this.code = code;
@@ -50,15 +64,22 @@ export class CredentialsError extends ReceiverError {
 /** Asana answered with a client error that retrying will not fix (400, 404, …). */
 export class AsanaRequestError extends ReceiverError {
   readonly status: number;
-  constructor(status: number, message: string, code = 'ERR_ASANA_REQUEST') {
-    super(code, message, ExitCode.fatal);
+  constructor(status: number, message: string) {
+    super('ERR_ASANA_REQUEST', message, ExitCode.fatal);
     this.status = status;
+  }
+}
+
+/** Asana could not be reached or kept failing within the client's `maxAttempts` (only when a bound was set). */
+export class AsanaUnavailableError extends ReceiverError {
+  constructor(message: string) {
+    super('ERR_ASANA_UNAVAILABLE', message, ExitCode.fatal);
   }
 }
 
 /** The state file cannot be read, written or locked. Never "start over" silently. */
 export class StateError extends ReceiverError {
-  constructor(code: 'ERR_STATE_CORRUPT' | 'ERR_STATE_LOCKED' | 'ERR_STATE_WRITE' | 'ERR_STATE_READ', message: string, options?: { cause?: unknown }) {
+  constructor(code: StateErrorCode, message: string, options?: { cause?: unknown }) {
     super(code, message, ExitCode.state, options);
   }
 }
@@ -80,8 +101,6 @@ export class AbortedError extends Error {
     this.name = 'AbortedError';
   }
 }
-
-// --- several workspaces in one process (issue 4) ---
 
 /**
  * Streams stopped on errors confined to them (each logged when it happened) while the others went

@@ -50,6 +50,14 @@ export interface AuditLogPage {
   next_page: { offset?: string | null; path?: string | null; uri?: string | null } | null;
 }
 
+/**
+ * What one audit-log request gave: a page, or Asana's refusal of the offset sent (expired or
+ * invalid: the cursor resumes by time instead).
+ */
+export type AuditLogResult =
+  | ({ kind: 'page' } & AuditLogPage)
+  | { kind: 'offset-refused'; message: string };
+
 /** Query of one audit-log request. `limit` is 100 (the API's maximum) unless set. */
 export interface AuditLogQuery {
   workspaceGid: string;

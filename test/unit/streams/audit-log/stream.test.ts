@@ -1,11 +1,11 @@
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AuditLogApi } from '../../src/asana/client.ts';
-import type { LogSink } from '../../src/export/types.ts';
-import { openFileStateStore } from '../../src/state/file-store.ts';
-import type { StateStore } from '../../src/state/types.ts';
-import { AuditLogStream } from '../../src/streams/audit-log.ts';
-import { captureLogger, tempStateFile } from '../helpers/receiver.ts';
+import type { AuditLogApi } from '../../../../src/asana/client.ts';
+import type { LogSink } from '../../../../src/export/types.ts';
+import { openFileStateStore } from '../../../../src/state/file-store.ts';
+import type { StateStore } from '../../../../src/state/types.ts';
+import { AuditLogStream } from '../../../../src/streams/audit-log.ts';
+import { captureLogger, tempStateFile } from '../../../helpers/receiver.ts';
 
 const HOUR = 3_600_000;
 const stores: StateStore[] = [];
@@ -19,7 +19,7 @@ describe('AuditLogStream state', () => {
     const store = await openFileStateStore(await tempStateFile());
     stores.push(store);
     // A quiet domain: nothing matches, no offset is handed out, nothing new to commit on each poll.
-    const api: AuditLogApi = { getAuditLogPage: async () => ({ data: [], next_page: null }) };
+    const api: AuditLogApi = { getAuditLogPage: async () => ({ kind: 'page', data: [], next_page: null }) };
     const sink: LogSink = { export: async () => ({ kind: 'ok', rejectedRecords: 0 }), shutdown: async () => undefined };
     const stream = new AuditLogStream({
       api, store, sink, resource: resourceFromAttributes({}), workspaceGid: '1', filters: {}, startAt: { kind: 'ago', ms: HOUR },

@@ -1,9 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AsanaClient } from '../../src/asana/client.ts';
-import { RateLimiter } from '../../src/asana/rate-limiter.ts';
-import { captureLogger } from '../helpers/receiver.ts';
+import { AsanaClient } from '../../../src/asana/client.ts';
+import { RateLimiter } from '../../../src/asana/rate-limiter.ts';
+import { captureLogger } from '../../helpers/receiver.ts';
 
 /**
  * The client reads each answer as bytes and decodes it itself (src/asana/client.ts): what it reads

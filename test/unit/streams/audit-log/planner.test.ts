@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MIN_WINDOW_MS, planWindows, RESLICE_BEHIND_MS, sliceConcurrency, tailIsBehind } from '../../src/streams/slices.ts';
+import { MIN_WINDOW_MS, planWindows, RESLICE_BEHIND_MS, sliceConcurrency, tailIsBehind } from '../../../../src/streams/audit-log/planner.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

@@ -1,12 +1,13 @@
 import { SeverityNumber } from '@opentelemetry/api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { OtlpConfig } from '../../src/config.ts';
-import { AbortedError, ExportRejectedError } from '../../src/errors.ts';
-import { exportUntilAcknowledged, formatDelay } from '../../src/export/deliver.ts';
-import { createOtlpLogSink, type OtlpLogSink } from '../../src/export/otlp.ts';
-import { buildResource } from '../../src/export/resource.ts';
-import type { ExportOutcome, LogBatch, LogSink } from '../../src/export/types.ts';
-import { startOtlpCollector, type OtlpCollector } from '../helpers/otlp-collector.ts';
+import type { OtlpConfig } from '../../../src/config.ts';
+import { AbortedError, ExportRejectedError } from '../../../src/errors.ts';
+import { formatDelay } from '../../../src/export/deliver.ts';
+import { exportUntilAcknowledged } from '../../../src/export/shipper.ts';
+import { createOtlpLogSink, type OtlpLogSink } from '../../../src/export/otlp.ts';
+import { buildResource } from '../../../src/export/resource.ts';
+import type { ExportOutcome, LogBatch, LogSink } from '../../../src/export/types.ts';
+import { startOtlpCollector, type OtlpCollector } from '../../helpers/otlp-collector.ts';
 
 const SECRET = 'api-key-0123456789abcdef';
 
