@@ -24,7 +24,8 @@ export type ErrorCode =
   | StateErrorCode
   | 'ERR_EXPORT_REJECTED'
   | 'ERR_STREAMS_FAILED'
-  | 'ERR_HEALTH_ADDR';
+  | 'ERR_HEALTH_ADDR'
+  | 'ERR_ABORTED';
 
 export type StateErrorCode = 'ERR_STATE_CORRUPT' | 'ERR_STATE_LOCKED' | 'ERR_STATE_WRITE' | 'ERR_STATE_READ';
 
@@ -52,21 +53,26 @@ export class ConfigError extends ReceiverError {
   }
 }
 
-/** Asana refused the token (401) or the token lacks access (403). Retrying cannot help. */
-export class CredentialsError extends ReceiverError {
+/** An error about an HTTP answer (Asana's or the collector's): the status it came with. */
+export class HttpStatusError extends ReceiverError {
   readonly status: number;
-  constructor(status: number, message: string) {
-    super(status === 401 ? 'ERR_ASANA_UNAUTHORIZED' : 'ERR_ASANA_FORBIDDEN', message, ExitCode.credentials);
+  constructor(code: ErrorCode, status: number, message: string, exitCode: ExitCode) {
+    super(code, message, exitCode);
     this.status = status;
   }
 }
 
-/** Asana answered with a client error that retrying will not fix (400, 404, …). */
-export class AsanaRequestError extends ReceiverError {
-  readonly status: number;
+/** Asana refused the token (401) or the token lacks access (403). Retrying cannot help. */
+export class CredentialsError extends HttpStatusError {
   constructor(status: number, message: string) {
-    super('ERR_ASANA_REQUEST', message, ExitCode.fatal);
-    this.status = status;
+    super(status === 401 ? 'ERR_ASANA_UNAUTHORIZED' : 'ERR_ASANA_FORBIDDEN', status, message, ExitCode.credentials);
+  }
+}
+
+/** Asana answered with a client error that retrying will not fix (400, 404, …). */
+export class AsanaRequestError extends HttpStatusError {
+  constructor(status: number, message: string) {
+    super('ERR_ASANA_REQUEST', status, message, ExitCode.fatal);
   }
 }
 
@@ -85,17 +91,15 @@ export class StateError extends ReceiverError {
 }
 
 /** The collector rejected a page permanently (HTTP 400 and similar): skipping it would lose events. */
-export class ExportRejectedError extends ReceiverError {
-  readonly status: number;
+export class ExportRejectedError extends HttpStatusError {
   constructor(status: number, message: string) {
-    super('ERR_EXPORT_REJECTED', message, ExitCode.exportRejected);
-    this.status = status;
+    super('ERR_EXPORT_REJECTED', status, message, ExitCode.exportRejected);
   }
 }
 
 /** Thrown out of waits and loops when shutdown was requested; never an error for the user. */
 export class AbortedError extends Error {
-  readonly code = 'ERR_ABORTED';
+  readonly code: ErrorCode = 'ERR_ABORTED';
   constructor() {
     super('aborted by shutdown');
     this.name = 'AbortedError';

@@ -17,17 +17,7 @@ import { createdAtMsOf, createdAtOf, gidOf, hasShipped, timeMs, type ShippedRef 
 export const MAX_CLOCK_SKEW_MS = 3_600_000;
 
 /** The cursor's fields, shared by the live tail (StreamState) and each backfill window (WindowState). */
-export interface Cursor {
-  offset?: string;
-  /** The start_at the offset was issued with. */
-  offsetStartAt?: string;
-  startAt?: string;
-  /** created_at of the newest shipped event, and its gid. */
-  lastEventAt?: string;
-  lastEventGid?: string;
-  /** Every gid shipped at lastEventAt: start_at is inclusive, so they come again on a resume by time. */
-  lastEventGids?: string[];
-}
+export type Cursor = Pick<StreamState, 'offset' | 'offsetStartAt' | 'startAt' | 'lastEventAt' | 'lastEventGid' | 'lastEventGids'>;
 
 /** The live tail (the cursor at the top of the stream's state), or a backfill window by its startAt. */
 export const TAIL = '';
