@@ -140,6 +140,29 @@ describe('LateRescan', () => {
     await expect(rescan(unauthorized, store, recordingSink()).run(new AbortController().signal)).rejects.toBeInstanceOf(CredentialsError);
   });
 
+  it.each([
+    { name: 'refused once: the pass starts over from the window start and ships what it had not', refusals: 1, shipped: 3, warned: false },
+    { name: 'refused twice: the pass gives up with a warning, the window is read again next time', refusals: 2, shipped: 2, warned: true },
+  ])('a refused re-scan offset, $name', async ({ refusals, shipped, warned }) => {
+    const newest = ago(MIN);
+    const api = fakeApi([
+      { gid: 'l1', created_at: ago(9 * MIN) },
+      { gid: 'l2', created_at: ago(8 * MIN) },
+      { gid: 'l3', created_at: ago(7 * MIN) },
+      { gid: 'newest', created_at: newest },
+    ]);
+    let left = refusals;
+    const refusing: AuditLogApi = {
+      getAuditLogPage: async (q) => (q.offset && left-- > 0 ? { kind: 'offset-refused', message: 'offset expired' } : api.getAuditLogPage(q)),
+    };
+    const store = await storeWith({ lastEventAt: newest, lastEventGids: ['newest'], shippedWindow: { since: ago(30 * MIN), gids: { newest: Date.parse(newest) } } });
+    const { log, lines } = captureLogger();
+    const sink = recordingSink();
+    expect((await rescan(refusing, store, sink, log).run(new AbortController().signal)).shipped).toBe(shipped);
+    expect(sink.batches.flatMap((b) => b.records)).toHaveLength(shipped);
+    expect(lines().some((l) => l.includes('refused the late-event re-scan offset twice'))).toBe(warned);
+  });
+
   it('leaves the time of a pending backfill window to that window: it starts where the newest one ends', async () => {
     const api = fakeApi([]);
     const windowEnd = ago(10 * MIN);
