@@ -202,9 +202,8 @@ export class AsanaClient implements AsanaApi {
         },
       });
       // Read as bytes and decoded right here, in the same turn as the parse: a page's text (60-120 KB
-      // of string) then lives only while it is parsed. Resolved by body.text(), it waited for other
-      // pages' work, outlived young-generation collections and was promoted: nine tenths of all the
-      // memory the old generation had to reclaim in the CPU-bound benchmark.
+      // of string) then lives only while it is parsed, and dies young. Resolved by body.text(), it
+      // would wait for other pages' work, outlive young-generation collections and be promoted.
       const bodyText = UTF8.decode(await res.body.bytes());
       const outcome = classifyAsanaResponse(res.statusCode, res.headers, bodyText, ctx, parse);
       this.observe(res.statusCode, ctx, outcome);

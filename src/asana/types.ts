@@ -1,5 +1,6 @@
 /**
- * Wire types of the Asana API parts we use (shared/asana/openapi-excerpt.yaml).
+ * Wire types of the Asana API parts we use (https://developers.asana.com/reference/getauditlogevents,
+ * https://developers.asana.com/reference/getevents).
  * Every field is optional and open: Asana adds event types, categories, enum values and fields
  * over time, and a field documented as a string can arrive as null. Unknown fields pass through.
  */

@@ -37,7 +37,8 @@ export interface EventStreamOptions {
 /**
  * An Asana event stream, followed with sync tokens: the workspace's (GET /workspaces/{gid}/events,
  * Enterprise+) or one resource's (GET /events?resource=<gid>). Owns its cursor — the sync token —
- * and Asana's rules for it (shared/asana/openapi-excerpt.yaml, tag "Events"):
+ * and Asana's rules for it (https://developers.asana.com/reference/getevents,
+ * https://developers.asana.com/reference/getworkspaceevents):
  *
  * - The first call without a token answers 412 Precondition Failed with a fresh token. The stream
  *   starts there: Asana offers no events from before the first token.

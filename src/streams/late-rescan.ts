@@ -12,8 +12,6 @@ import type { StreamEntry } from './audit-log/entry.ts';
 import { createdAtMsOf, createdAtOf, gidOf, hasExpired, hasShipped, pruneWindow, recordShipped, timeMs, windowOf } from './shipped-window.ts';
 import type { CatchUpResult, PageReport } from './types.ts';
 
-export type { StreamEntry } from './audit-log/entry.ts';
-
 export interface LateRescanOptions {
   api: AuditLogApi;
   /** The audit log stream's entry: the re-scan reads its position and adds to its window. */

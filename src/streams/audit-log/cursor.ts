@@ -16,28 +16,37 @@ import { createdAtMsOf, createdAtOf, gidOf, hasShipped, timeMs, type ShippedRef 
 /** A created_at later than the fetch time plus this is not trusted as the resume position. */
 export const MAX_CLOCK_SKEW_MS = 3_600_000;
 
-/** The cursor's fields, shared by the live tail (StreamState) and each backfill window (WindowState). */
-export type Cursor = Pick<StreamState, 'offset' | 'offsetStartAt' | 'startAt' | 'lastEventAt' | 'lastEventGid' | 'lastEventGids'>;
+/**
+ * The cursor's fields, shared by the live tail (StreamState) and each backfill window (WindowState),
+ * and the end of the window it reads ([startAt, endAt); none for the live tail).
+ */
+export type Cursor = Pick<StreamState, 'offset' | 'offsetStartAt' | 'startAt' | 'lastEventAt' | 'lastEventGid' | 'lastEventGids'> & { endAt?: string };
 
-/** The live tail (the cursor at the top of the stream's state), or a backfill window by its startAt. */
+/** The live tail (the cursor at the top of the stream's state); a backfill window is named by its startAt. */
 export const TAIL = '';
 
-/** What one cursor reads: the tail, or a window's [startAt, endAt). */
-export interface Slice {
-  id: string;
-  endAt?: string;
-}
-
-/** The cursor of `slice` in `state`, copied (the state is not changed through it). */
-export function cursorOf(state: StreamState, slice: Slice): Cursor | undefined {
-  const c: Cursor | undefined = slice.id === TAIL ? state : state.backfill?.find((w) => w.startAt === slice.id);
+/** The cursor `id` names in `state` (TAIL or a window's startAt), copied: the state is not changed through it. */
+export function cursorOf(state: StreamState, id: string): Cursor | undefined {
+  const window = id === TAIL ? undefined : state.backfill?.find((w) => w.startAt === id);
+  const c: Cursor | undefined = id === TAIL ? state : window;
   if (!c) return undefined;
   const { offset, offsetStartAt, startAt, lastEventAt, lastEventGid, lastEventGids } = c;
-  return { offset, offsetStartAt, startAt, lastEventAt, lastEventGid, lastEventGids };
+  return { offset, offsetStartAt, startAt, lastEventAt, lastEventGid, lastEventGids, endAt: window?.endAt };
+}
+
+/**
+ * The cursor of a window whose end was moved in the state since it was read (a split gave the rest
+ * of its range to a new window): an offset belongs to the query it was issued for, end_at
+ * included, so the cursor goes on by time from its newest shipped instant within the new bounds.
+ * Unchanged when the end is the same.
+ */
+export function withEnd(cursor: Cursor, endAt: string | undefined): Cursor {
+  if (endAt === cursor.endAt) return cursor;
+  return { ...withoutOffset(cursor), endAt };
 }
 
 /** What a commit of `c` moves: its offset (with the start_at it belongs to) and its newest shipped instant. */
-export function moved(c: Cursor): Omit<Cursor, 'startAt'> {
+export function moved(c: Cursor): Omit<Cursor, 'startAt' | 'endAt'> {
   return {
     offset: c.offset,
     offsetStartAt: c.offset ? c.offsetStartAt : undefined,
@@ -52,10 +61,10 @@ export function filterQuery(workspaceGid: string, f: AuditLogFilters): AuditLogQ
   return { workspaceGid, eventType: f.eventType, actorType: f.actorType, actorGid: f.actorGid, resourceGid: f.resourceGid };
 }
 
-/** The request for the page after `cursor`, within [.., endAt) when the slice has an end. */
-export function queryFor(base: AuditLogQuery, cursor: Cursor, endAt: string | undefined): AuditLogQuery {
+/** The request for the page after `cursor`, within [.., endAt) when its window has an end. */
+export function queryFor(base: AuditLogQuery, cursor: Cursor): AuditLogQuery {
   const query: AuditLogQuery = { ...base };
-  if (endAt) query.endAt = endAt;
+  if (cursor.endAt) query.endAt = cursor.endAt;
   if (cursor.offset) {
     query.startAt = cursor.offsetStartAt ?? cursor.startAt;
     query.offset = cursor.offset;

@@ -9,7 +9,7 @@ import { mapAuditLogEvent } from '../../mapping/audit-log.ts';
 import { refusedOffsetResume } from '../resume.ts';
 import type { ShippedRef } from '../shipped-window.ts';
 import type { CatchUpResult, PageReport } from '../types.ts';
-import { advance, cursorOf, queryFor, skipShipped, TAIL, withoutOffset, type Cursor, type Slice } from './cursor.ts';
+import { advance, cursorOf, queryFor, skipShipped, TAIL, withEnd, withoutOffset, type Cursor } from './cursor.ts';
 import type { StateEntry } from './entry.ts';
 import { PageQueue } from './page-queue.ts';
 
@@ -67,28 +67,31 @@ export class CursorPipeline {
     this.o = opts;
   }
 
-  /** Reads `slice` until Asana answers an empty page, or `stopAfter` says so after a committed page. */
-  async drain(slice: Slice, signal: AbortSignal, totals: CatchUpResult, stopAfter?: () => boolean): Promise<DrainEnd> {
+  /**
+   * Reads the cursor `id` names (TAIL or a window's startAt) until Asana answers an empty page, or
+   * `stopAfter` says so after a committed page.
+   */
+  async drain(id: string, signal: AbortSignal, totals: CatchUpResult, stopAfter?: () => boolean): Promise<DrainEnd> {
     if (signal.aborted) throw new AbortedError();
     const ctl = new AbortController();
     const queue = new PageQueue<Item>(PIPELINE_DEPTH, ctl.signal);
     const onAbort = () => ctl.abort();
     signal.addEventListener('abort', onAbort, { once: true });
-    const fetching = this.fetch(slice, queue, ctl.signal);
+    const fetching = this.fetch(id, queue, ctl.signal);
     try {
       for (;;) {
         const item = await queue.peek();
         if (item.kind === 'error') throw item.error;
         if (item.kind === 'unresumable') return { kind: 'unresumable', reason: item.reason };
         if (item.kind === 'end') {
-          await this.finish(slice, item);
+          await this.finish(id, item);
           return { kind: 'caught-up' };
         }
-        await this.o.shipper.ship(item.batch, ctl.signal, () => this.o.entry.commitPage(slice.id, item.cursor, item.shipped, item.observedAt, item.refs));
+        await this.o.shipper.ship(item.batch, ctl.signal, () => this.o.entry.commitPage(id, item.cursor, item.shipped, item.observedAt, item.refs));
         queue.remove();
         totals.pages++;
         totals.shipped += item.shipped;
-        this.report(slice, item);
+        this.report(id, item);
         if (stopAfter?.()) return { kind: 'stopped' };
       }
     } finally {
@@ -98,7 +101,7 @@ export class CursorPipeline {
     }
   }
 
-  private report(slice: Slice, item: Extract<Item, { kind: 'page' }>): void {
+  private report(id: string, item: Extract<Item, { kind: 'page' }>): void {
     const { entry, log } = this.o;
     this.o.onPage?.({
       stream: 'audit_log',
@@ -107,13 +110,13 @@ export class CursorPipeline {
       received: item.received,
       shipped: item.shipped,
       lastEventAt: item.cursor.lastEventAt,
-      backfill: slice.id !== TAIL,
+      backfill: id !== TAIL,
     });
     // Checked first: winston formats a line (redaction, JSON) even when its level is off.
     if (log.isDebugEnabled()) {
       log.debug('audit log page shipped', {
         stream: entry.key,
-        ...(slice.id !== TAIL ? { window: slice.id } : {}),
+        ...(id !== TAIL ? { window: id } : {}),
         events: item.shipped,
         lastEventAt: item.cursor.lastEventAt,
       });
@@ -121,23 +124,23 @@ export class CursorPipeline {
   }
 
   /** An empty page: the tail keeps its newest offset; a backfill window is done and leaves the state. */
-  private async finish(slice: Slice, item: Extract<Item, { kind: 'end' }>): Promise<void> {
-    if (slice.id === TAIL) return this.o.entry.tailCaughtUp(item.cursor, item.offsetChanged, item.observedAt);
-    const done = await this.o.entry.finishWindow(slice.id, item.observedAt);
-    this.o.log.info('backfill window done', { stream: this.o.entry.key, window: `${slice.id} – ${slice.endAt}`, events: done.eventsShipped, windowsLeft: done.windowsLeft });
+  private async finish(id: string, item: Extract<Item, { kind: 'end' }>): Promise<void> {
+    if (id === TAIL) return this.o.entry.tailCaughtUp(item.cursor, item.offsetChanged, item.observedAt);
+    const done = await this.o.entry.finishWindow(id, item.observedAt);
+    this.o.log.info('backfill window done', { stream: this.o.entry.key, window: `${id} – ${item.cursor.endAt}`, events: done.eventsShipped, windowsLeft: done.windowsLeft });
   }
 
   /** Follows the offsets of one cursor, PIPELINE_DEPTH pages ahead of the commits at most. Never rejects. */
-  private async fetch(slice: Slice, queue: PageQueue<Item>, signal: AbortSignal): Promise<void> {
+  private async fetch(id: string, queue: PageQueue<Item>, signal: AbortSignal): Promise<void> {
     try {
-      const state = this.o.entry.current();
-      let cursor = state && cursorOf(state, slice);
-      if (!cursor) throw new Error(`backfill window ${slice.id} is not in the state of ${this.o.entry.key}`);
+      let cursor = this.committed(id);
       for (;;) {
         await queue.waitForSpace();
+        // The window's bounds as committed now: a page is never read beyond them.
+        cursor = withEnd(cursor, this.committed(id).endAt);
         // One page per call: the parsed page lives in that call only, not in this loop's frame
         // while it waits for room (it would be kept alive, and promoted by the GC, for nothing).
-        const item = await this.fetchPage(cursor, slice, signal);
+        const item = await this.fetchPage(cursor, id, signal);
         if (item === undefined) {
           cursor = withoutOffset(cursor);
           continue;
@@ -152,15 +155,23 @@ export class CursorPipeline {
     }
   }
 
+  /** The cursor `id` names, as committed in the stream's state entry. */
+  private committed(id: string): Cursor {
+    const state = this.o.entry.current();
+    const cursor = state && cursorOf(state, id);
+    if (!cursor) throw new Error(`backfill window ${id} is not in the state of ${this.o.entry.key}`);
+    return cursor;
+  }
+
   /** The page after `cursor`, mapped and encoded; undefined when Asana refused a resumable offset. */
-  private async fetchPage(cursor: Cursor, slice: Slice, signal: AbortSignal): Promise<Exclude<Item, { kind: 'error' }> | undefined> {
-    const query = queryFor(this.o.base, cursor, slice.endAt);
+  private async fetchPage(cursor: Cursor, id: string, signal: AbortSignal): Promise<Exclude<Item, { kind: 'error' }> | undefined> {
+    const query = queryFor(this.o.base, cursor);
     const page = await this.o.api.getAuditLogPage(query, signal);
     if (page.kind === 'offset-refused') {
       // The offset expired or was refused: resume by time when the cursor has one (resume.ts).
       const resumed = refusedOffsetResume(cursor);
       if (!resumed) return { kind: 'unresumable', reason: page.message };
-      this.o.log.warn(resumed.message, { stream: this.o.entry.key, ...(slice.id !== TAIL ? { window: slice.id } : {}), startAt: resumed.startAt, reason: page.message });
+      this.o.log.warn(resumed.message, { stream: this.o.entry.key, ...(id !== TAIL ? { window: id } : {}), startAt: resumed.startAt, reason: page.message });
       return undefined;
     }
     const observedAt = this.o.now();

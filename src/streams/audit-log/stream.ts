@@ -11,7 +11,7 @@ import type { StateStore, StreamState } from '../../state/types.ts';
 import { LateRescan } from '../late-rescan.ts';
 import { resumeAfterRefusedOffset, resumeWithinRetention, type ResumeContext } from '../resume.ts';
 import type { CatchUpResult, PageReport, Stream } from '../types.ts';
-import { filterQuery, TAIL, type Slice } from './cursor.ts';
+import { filterQuery, TAIL } from './cursor.ts';
 import { StateEntry } from './entry.ts';
 import { CursorPipeline } from './pipeline.ts';
 import { firstState, resliceTail, tailIsBehind } from './planner.ts';
@@ -196,10 +196,10 @@ export class AuditLogStream implements Stream {
   private startBackfill(ctl: AbortController, totals: CatchUpResult): void {
     const windows = this.entry.current()?.backfill ?? [];
     if (this.supervisor.busy || windows.length === 0) return;
-    const queue: Slice[] = windows.map((w) => ({ id: w.startAt, endAt: w.endAt }));
+    const queue = windows.map((w) => w.startAt);
     const workers = Math.min(queue.length, Math.max(1, this.slices - 1));
     this.supervisor.start(ctl, workers, async () => {
-      for (let slice = queue.shift(); slice; slice = queue.shift()) await this.pipeline.drain(slice, ctl.signal, totals);
+      for (let id = queue.shift(); id !== undefined; id = queue.shift()) await this.pipeline.drain(id, ctl.signal, totals);
     });
   }
 
@@ -210,7 +210,7 @@ export class AuditLogStream implements Stream {
    */
   private async readTail(signal: AbortSignal, totals: CatchUpResult): Promise<'caught-up' | 'behind'> {
     const behind = () => this.slices > 1 && !this.supervisor.busy && tailIsBehind(this.entry.current() as StreamState, this.now().getTime());
-    const end = await this.pipeline.drain({ id: TAIL }, signal, totals, behind);
+    const end = await this.pipeline.drain(TAIL, signal, totals, behind);
     if (end.kind === 'caught-up') return 'caught-up';
     if (end.kind === 'unresumable') await resumeAfterRefusedOffset(this.resumeContext(), this.entry.current() as StreamState, end.reason, signal);
     return 'behind';

@@ -7,7 +7,8 @@ import { Shipper } from '../../../src/export/shipper.ts';
 import type { LogBatch, LogSink } from '../../../src/export/types.ts';
 import { openFileStateStore } from '../../../src/state/file-store.ts';
 import type { StateStore, StreamState } from '../../../src/state/types.ts';
-import { LateRescan, type StreamEntry } from '../../../src/streams/late-rescan.ts';
+import type { StreamEntry } from '../../../src/streams/audit-log/entry.ts';
+import { LateRescan } from '../../../src/streams/late-rescan.ts';
 import { captureLogger, tempStateFile } from '../../helpers/receiver.ts';
 
 const MIN = 60_000;

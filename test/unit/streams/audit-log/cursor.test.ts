@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AuditLogEvent } from '../../../../src/asana/types.ts';
-import { advance, cursorOf, filterQuery, MAX_CLOCK_SKEW_MS, queryFor, skipShipped, TAIL, withoutOffset, type Cursor } from '../../../../src/streams/audit-log/cursor.ts';
+import { advance, cursorOf, filterQuery, MAX_CLOCK_SKEW_MS, queryFor, skipShipped, TAIL, withEnd, withoutOffset, type Cursor } from '../../../../src/streams/audit-log/cursor.ts';
 import type { ShippedRef } from '../../../../src/streams/shipped-window.ts';
 import type { StreamState } from '../../../../src/state/types.ts';
 
@@ -11,22 +11,23 @@ const ev = (gid: string, created_at: string): AuditLogEvent => ({ gid, created_a
 const base = filterQuery('42', { eventType: 'task_deleted', actorGid: '7' });
 
 describe('queryFor', () => {
-  it.each<{ name: string; cursor: Cursor; endAt?: string; expected: Record<string, unknown> }>([
+  it.each<{ name: string; cursor: Cursor; expected: Record<string, unknown> }>([
     { name: 'a fresh cursor asks from its start', cursor: { startAt: T }, expected: { startAt: T } },
     { name: 'an offset goes with the start_at it was issued for', cursor: { startAt: T, offset: 'o1', offsetStartAt: T1, lastEventAt: T2 }, expected: { startAt: T1, offset: 'o1' } },
     { name: 'an offset without its start_at goes with the cursor start', cursor: { startAt: T, offset: 'o1' }, expected: { startAt: T, offset: 'o1' } },
     { name: 'without an offset: from the newest shipped instant (inclusive)', cursor: { startAt: T, lastEventAt: T1 }, expected: { startAt: T1 } },
     { name: 'a start moved past the newest shipped instant (retention) wins', cursor: { startAt: T2, lastEventAt: T1 }, expected: { startAt: T2 } },
-    { name: 'a window keeps its end', cursor: { startAt: T }, endAt: T2, expected: { startAt: T, endAt: T2 } },
-  ])('$name', ({ cursor, endAt, expected }) => {
-    const q = queryFor(base, cursor, endAt);
+    { name: 'a window keeps its end', cursor: { startAt: T, endAt: T2 }, expected: { startAt: T, endAt: T2 } },
+    { name: 'a window offset goes with its end', cursor: { startAt: T, endAt: T2, offset: 'o1', offsetStartAt: T }, expected: { startAt: T, endAt: T2, offset: 'o1' } },
+  ])('$name', ({ cursor, expected }) => {
+    const q = queryFor(base, cursor);
     expect(q).toMatchObject({ workspaceGid: '42', eventType: 'task_deleted', actorGid: '7', ...expected });
     if (!('offset' in expected)) expect(q.offset).toBeUndefined();
     if (!('endAt' in expected)) expect(q.endAt).toBeUndefined();
   });
 
   it('does not change the filters it was given', () => {
-    queryFor(base, { startAt: T, offset: 'o' }, T2);
+    queryFor(base, { startAt: T, offset: 'o', endAt: T2 });
     expect(base).toEqual(filterQuery('42', { eventType: 'task_deleted', actorGid: '7' }));
   });
 });
@@ -42,7 +43,7 @@ describe('withoutOffset (Asana refused the offset)', () => {
     expect(c.offsetStartAt).toBeUndefined();
     expect(c.startAt).toBe(startAt);
     expect(c.lastEventAt).toBe(lastEventAt);
-    expect(queryFor(base, c, undefined).startAt).toBe(lastEventAt ?? startAt);
+    expect(queryFor(base, c).startAt).toBe(lastEventAt ?? startAt);
   });
 });
 
@@ -98,8 +99,25 @@ describe('cursorOf', () => {
     backfill: [{ startAt: T, endAt: T1, offset: 'w', eventsShipped: 1 }],
   };
   it('the tail, a window by its startAt, none for an unknown one', () => {
-    expect(cursorOf(state, { id: TAIL })).toMatchObject({ startAt: T2, offset: 'tail' });
-    expect(cursorOf(state, { id: T, endAt: T1 })).toMatchObject({ startAt: T, offset: 'w' });
-    expect(cursorOf(state, { id: T1 })).toBeUndefined();
+    expect(cursorOf(state, TAIL)).toMatchObject({ startAt: T2, offset: 'tail', endAt: undefined });
+    expect(cursorOf(state, T)).toMatchObject({ startAt: T, offset: 'w', endAt: T1 });
+    expect(cursorOf(state, T1)).toBeUndefined();
+  });
+});
+
+describe('withEnd (a window whose end moved in the state)', () => {
+  it.each<{ name: string; cursor: Cursor; endAt: string | undefined; expected: Cursor }>([
+    { name: 'the same end: unchanged, offset kept', cursor: { startAt: T, endAt: T2, offset: 'o', offsetStartAt: T }, endAt: T2, expected: { startAt: T, endAt: T2, offset: 'o', offsetStartAt: T } },
+    {
+      name: 'a new end: the offset (issued for the old end_at) is dropped, reading goes on by time from the newest shipped instant',
+      cursor: { startAt: T, endAt: T2, offset: 'o', offsetStartAt: T, lastEventAt: T1, lastEventGids: ['a'] },
+      endAt: T1,
+      expected: { startAt: T, endAt: T1, offset: undefined, offsetStartAt: undefined, lastEventAt: T1, lastEventGids: ['a'] },
+    },
+    { name: 'a new end, nothing shipped: from the start', cursor: { startAt: T, endAt: T2, offset: 'o', offsetStartAt: T }, endAt: T1, expected: { startAt: T, endAt: T1, offset: undefined, offsetStartAt: undefined } },
+  ])('$name', ({ cursor, endAt, expected }) => {
+    const c = withEnd(cursor, endAt);
+    expect(c).toEqual(expected);
+    expect(queryFor(base, c).endAt).toBe(endAt);
   });
 });
