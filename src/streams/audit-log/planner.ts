@@ -8,9 +8,10 @@ import { latest } from '../resume.ts';
  *
  * Why slices: within one window every page needs the previous page's offset, so one window can
  * never have more than one API call in flight. Asana answers an audit-log call in roughly 100–300 ms,
- * so a single window does 3–10 calls per second, while the token's budget allows 25 (1500 per minute,
- * Asana "Rate limits"). Separate start_at/end_at windows have separate offsets and can be read at
- * the same time; the shared RateLimiter, not 429s, keeps their sum within the budget.
+ * so a single window does 3–10 calls per second, while the token's budget allows 25 (1500 per
+ * minute, https://developers.asana.com/docs/rate-limits). Separate start_at/end_at windows have
+ * separate offsets and can be read at the same time; the shared RateLimiter, not 429s, keeps their
+ * sum within the budget.
  *
  * How many:
  * - Slices read at once (concurrency): enough calls in flight to use the budget even when every call
