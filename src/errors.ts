@@ -14,10 +14,25 @@ export const ExitCode = {
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
+/** Every code an error of the receiver carries. Logs, health and exit decisions key on these. */
+export type ErrorCode =
+  | 'ERR_CONFIG'
+  | 'ERR_ASANA_UNAUTHORIZED'
+  | 'ERR_ASANA_FORBIDDEN'
+  | 'ERR_ASANA_REQUEST'
+  | 'ERR_ASANA_UNAVAILABLE'
+  | StateErrorCode
+  | 'ERR_EXPORT_REJECTED'
+  | 'ERR_STREAMS_FAILED'
+  | 'ERR_HEALTH_ADDR'
+  | 'ERR_ABORTED';
+
+export type StateErrorCode = 'ERR_STATE_CORRUPT' | 'ERR_STATE_LOCKED' | 'ERR_STATE_WRITE' | 'ERR_STATE_READ';
+
 export class ReceiverError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly exitCode: ExitCode;
-  constructor(code: string, message: string, exitCode: ExitCode, options?: { cause?: unknown }) {
+  constructor(code: ErrorCode, message: string, exitCode: ExitCode, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;
     this.code = code;
@@ -38,50 +53,58 @@ export class ConfigError extends ReceiverError {
   }
 }
 
-/** Asana refused the token (401) or the token lacks access (403). Retrying cannot help. */
-export class CredentialsError extends ReceiverError {
+/** An error about an HTTP answer (Asana's or the collector's): the status it came with. */
+export class HttpStatusError extends ReceiverError {
   readonly status: number;
-  constructor(status: number, message: string) {
-    super(status === 401 ? 'ERR_ASANA_UNAUTHORIZED' : 'ERR_ASANA_FORBIDDEN', message, ExitCode.credentials);
+  constructor(code: ErrorCode, status: number, message: string, exitCode: ExitCode) {
+    super(code, message, exitCode);
     this.status = status;
   }
 }
 
+/** Asana refused the token (401) or the token lacks access (403). Retrying cannot help. */
+export class CredentialsError extends HttpStatusError {
+  constructor(status: number, message: string) {
+    super(status === 401 ? 'ERR_ASANA_UNAUTHORIZED' : 'ERR_ASANA_FORBIDDEN', status, message, ExitCode.credentials);
+  }
+}
+
 /** Asana answered with a client error that retrying will not fix (400, 404, …). */
-export class AsanaRequestError extends ReceiverError {
-  readonly status: number;
-  constructor(status: number, message: string, code = 'ERR_ASANA_REQUEST') {
-    super(code, message, ExitCode.fatal);
-    this.status = status;
+export class AsanaRequestError extends HttpStatusError {
+  constructor(status: number, message: string) {
+    super('ERR_ASANA_REQUEST', status, message, ExitCode.fatal);
+  }
+}
+
+/** Asana could not be reached or kept failing within the client's `maxAttempts` (only when a bound was set). */
+export class AsanaUnavailableError extends ReceiverError {
+  constructor(message: string) {
+    super('ERR_ASANA_UNAVAILABLE', message, ExitCode.fatal);
   }
 }
 
 /** The state file cannot be read, written or locked. Never "start over" silently. */
 export class StateError extends ReceiverError {
-  constructor(code: 'ERR_STATE_CORRUPT' | 'ERR_STATE_LOCKED' | 'ERR_STATE_WRITE' | 'ERR_STATE_READ', message: string, options?: { cause?: unknown }) {
+  constructor(code: StateErrorCode, message: string, options?: { cause?: unknown }) {
     super(code, message, ExitCode.state, options);
   }
 }
 
 /** The collector rejected a page permanently (HTTP 400 and similar): skipping it would lose events. */
-export class ExportRejectedError extends ReceiverError {
-  readonly status: number;
+export class ExportRejectedError extends HttpStatusError {
   constructor(status: number, message: string) {
-    super('ERR_EXPORT_REJECTED', message, ExitCode.exportRejected);
-    this.status = status;
+    super('ERR_EXPORT_REJECTED', status, message, ExitCode.exportRejected);
   }
 }
 
 /** Thrown out of waits and loops when shutdown was requested; never an error for the user. */
 export class AbortedError extends Error {
-  readonly code = 'ERR_ABORTED';
+  readonly code: ErrorCode = 'ERR_ABORTED';
   constructor() {
     super('aborted by shutdown');
     this.name = 'AbortedError';
   }
 }
-
-// --- several workspaces in one process (issue 4) ---
 
 /**
  * Streams stopped on errors confined to them (each logged when it happened) while the others went

@@ -8,9 +8,9 @@ import type { LogSink } from './export/types.ts';
 import type { Logger } from './log.ts';
 import { openFileStateStore } from './state/file-store.ts';
 import type { StateStore } from './state/types.ts';
-import { AuditLogStream } from './streams/audit-log.ts';
+import { AuditLogStream } from './streams/audit-log/stream.ts';
 import { EventStream } from './streams/events.ts';
-import { sliceConcurrency } from './streams/slices.ts';
+import { sliceConcurrency } from './streams/audit-log/planner.ts';
 import type { PageReport, Stream } from './streams/types.ts';
 import { observedSink, type ReceiverObserver } from './telemetry/telemetry.ts';
 
@@ -110,7 +110,7 @@ export class Receiver {
               ...common, ...hooks, resource, workspaceGid, filters, startAt: config.asana.startAt,
               // Late events: the stream re-scans its trailing window between polls (late-rescan.ts).
               lateWindowMs, lateRescanIntervalMs,
-              // Enough time windows read at once to use the token's budget (streams/slices.ts).
+              // Enough time windows read at once to use the token's budget (streams/audit-log/planner.ts).
               slices: sliceConcurrency(config.asana.maxRequestsPerMinute),
             }),
           ),

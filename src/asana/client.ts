@@ -1,13 +1,12 @@
 import { Agent, request, type Dispatcher } from '../undici.ts';
 import { deadline } from '../deadline.ts';
-import { AbortedError, AsanaRequestError, ExitCode, ReceiverError } from '../errors.ts';
+import { AbortedError, AsanaRequestError, AsanaUnavailableError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { backoffDelay, sleep } from '../retry.ts';
 import { PACKAGE_NAME, PACKAGE_VERSION } from '../version.ts';
 import { classifyAsanaResponse, parseAuditLogPage, parseEventsPage, type AsanaOutcome, type RequestContext } from './classify.ts';
 import type { RateLimiter } from './rate-limiter.ts';
-import type { AuditLogPage, AuditLogQuery, EventsQuery, EventsResult } from './types.ts';
-
+import type { AuditLogPage, AuditLogQuery, AuditLogResult, EventsQuery, EventsResult } from './types.ts';
 
 /** UTF-8, a byte-order mark skipped (as undici's body.text() does), invalid bytes replaced. */
 const UTF8 = new TextDecoder();
@@ -16,9 +15,13 @@ export const PAGE_LIMIT = 100;
 /** One request may take this long before it is abandoned and retried. */
 export const REQUEST_TIMEOUT_MS = 30_000;
 
-/** What the audit-log streams depend on: one page per call, retried until it succeeds or cannot. */
+/**
+ * What the audit-log streams depend on: one page per call, retried until it succeeds or cannot; a
+ * refused offset is an answer (data), not an error. Rejects only with a fatal ReceiverError (the
+ * token, a request Asana will never accept) or AbortedError on shutdown.
+ */
 export interface AuditLogApi {
-  getAuditLogPage(query: AuditLogQuery, signal?: AbortSignal): Promise<AuditLogPage>;
+  getAuditLogPage(query: AuditLogQuery, signal?: AbortSignal): Promise<AuditLogResult>;
 }
 
 /** What the event streams depend on. */
@@ -29,13 +32,6 @@ export interface EventsApi {
 
 /** The whole Asana API the receiver uses. */
 export interface AsanaApi extends AuditLogApi, EventsApi {}
-
-/** The offset was refused (expired or invalid): the stream must resume another way. */
-export class OffsetRejectedError extends AsanaRequestError {
-  constructor(message: string) {
-    super(400, message, 'ERR_ASANA_OFFSET_REJECTED');
-  }
-}
 
 export interface AsanaClientOptions {
   apiUrl: string;
@@ -64,12 +60,8 @@ export interface ResponseInfo {
   reason?: string;
 }
 
-/** Asana could not be reached or kept failing within `maxAttempts` (only when a bound was set). */
-export class AsanaUnavailableError extends ReceiverError {
-  constructor(message: string) {
-    super('ERR_ASANA_UNAVAILABLE', message, ExitCode.fatal);
-  }
-}
+/** What the retry loop ends with when it does not throw: a value, or a refusal the caller acts on. */
+type Answer<T> = Exclude<AsanaOutcome<T>, { kind: 'retry' } | { kind: 'fatal' }>;
 
 /**
  * Asana over undici: bearer auth, pooled keep-alive connections, the shared request budget, and
@@ -88,7 +80,10 @@ export class AsanaClient implements AsanaApi {
     this.dispatcher = opts.dispatcher ?? new Agent({ keepAliveTimeout: 30_000, connections: 16 });
   }
 
-  async getAuditLogPage(query: AuditLogQuery, signal?: AbortSignal): Promise<AuditLogPage> {
+  /** Without an offset there is none to refuse: the answer is a page. */
+  getAuditLogPage(query: AuditLogQuery & { offset?: undefined }, signal?: AbortSignal): Promise<Extract<AuditLogResult, { kind: 'page' }>>;
+  getAuditLogPage(query: AuditLogQuery, signal?: AbortSignal): Promise<AuditLogResult>;
+  async getAuditLogPage(query: AuditLogQuery, signal?: AbortSignal): Promise<AuditLogResult> {
     const params = new URLSearchParams();
     params.set('limit', String(query.limit ?? PAGE_LIMIT));
     if (query.startAt) params.set('start_at', query.startAt);
@@ -105,7 +100,12 @@ export class AsanaClient implements AsanaApi {
       workspaceGid: query.workspaceGid,
       apiUrl: this.opts.apiUrl,
     };
-    return this.getWithRetry(path, ctx, parseAuditLogPage, signal);
+    const answer = await this.getWithRetry(path, ctx, parseAuditLogPage, signal);
+    if (answer.kind === 'ok') return { kind: 'page', ...answer.value };
+    if (answer.kind === 'bad-offset' && query.offset) {
+      return { kind: 'offset-refused', message: `Asana refused the saved offset for the ${ctx.what}: ${answer.message}` };
+    }
+    throw unexpected(answer, ctx);
   }
 
   /**
@@ -146,20 +146,18 @@ export class AsanaClient implements AsanaApi {
       };
     }
     const query_ = params.toString();
-    try {
-      const page = await this.getWithRetry(query_ ? `${path}?${query_}` : path, ctx, parseEventsPage, signal);
-      return { kind: 'page', ...page };
-    } catch (err) {
-      if (err instanceof SyncRefused) return { kind: 'sync-refused', sync: err.sync, message: err.detail };
-      throw err;
-    }
+    const answer = await this.getWithRetry(query_ ? `${path}?${query_}` : path, ctx, parseEventsPage, signal);
+    if (answer.kind === 'ok') return { kind: 'page', ...answer.value };
+    if (answer.kind === 'sync-refused') return { kind: 'sync-refused', sync: answer.sync, message: answer.message };
+    throw unexpected(answer, ctx);
   }
 
   async close(): Promise<void> {
     if (this.ownsDispatcher) await this.dispatcher.close();
   }
 
-  private async getWithRetry<T>(path: string, ctx: RequestContext, parse: (body: string) => T | string, signal?: AbortSignal): Promise<T> {
+  /** Retries until Asana answers something other than "try again"; a fatal answer is thrown. */
+  private async getWithRetry<T>(path: string, ctx: RequestContext, parse: (body: string) => T | string, signal?: AbortSignal): Promise<Answer<T>> {
     const backoff = this.opts.backoff ?? ((n: number) => backoffDelay(n));
     for (let attempt = 1; ; attempt++) {
       await this.opts.limiter.acquire(signal);
@@ -167,13 +165,12 @@ export class AsanaClient implements AsanaApi {
       switch (outcome.kind) {
         case 'ok':
           if (attempt > 1) this.opts.log.info('Asana request succeeded after retries', { what: ctx.what, attempts: attempt });
-          return outcome.value;
+          return outcome;
         case 'fatal':
           throw outcome.error;
         case 'bad-offset':
-          throw new OffsetRejectedError(`Asana refused the saved offset for the ${ctx.what}: ${outcome.message}`);
         case 'sync-refused':
-          throw new SyncRefused(outcome.sync, outcome.message);
+          return outcome;
         case 'retry': {
           if (this.opts.maxAttempts !== undefined && attempt >= this.opts.maxAttempts) {
             throw new AsanaUnavailableError(`no usable answer from Asana for the ${ctx.what} after ${attempt} attempts: ${outcome.reason}`);
@@ -205,9 +202,8 @@ export class AsanaClient implements AsanaApi {
         },
       });
       // Read as bytes and decoded right here, in the same turn as the parse: a page's text (60-120 KB
-      // of string) then lives only while it is parsed. Resolved by body.text(), it waited for other
-      // pages' work, outlived young-generation collections and was promoted: nine tenths of all the
-      // memory the old generation had to reclaim in the CPU-bound benchmark.
+      // of string) then lives only while it is parsed, and dies young. Resolved by body.text(), it
+      // would wait for other pages' work, outlive young-generation collections and be promoted.
       const bodyText = UTF8.decode(await res.body.bytes());
       const outcome = classifyAsanaResponse(res.statusCode, res.headers, bodyText, ctx, parse);
       this.observe(res.statusCode, ctx, outcome);
@@ -234,17 +230,12 @@ export class AsanaClient implements AsanaApi {
 }
 
 /**
- * Carries a 412's fresh token out of the retry loop to getEvents, which returns it as data. Only an
- * endpoint that does not use sync tokens could let it escape: then it is a fatal request error.
+ * A refusal the endpoint has no use for — a refused offset where none was sent, a 412 with a sync
+ * token from an endpoint that takes none — is a request Asana will not accept as sent: fatal.
  */
-class SyncRefused extends AsanaRequestError {
-  readonly sync: string;
-  readonly detail: string;
-  constructor(sync: string, message: string) {
-    super(412, `Asana answered 412 Precondition Failed: ${message}`, 'ERR_ASANA_SYNC_REFUSED');
-    this.sync = sync;
-    this.detail = message;
-  }
+function unexpected(answer: Answer<unknown>, ctx: RequestContext): AsanaRequestError {
+  if (answer.kind === 'sync-refused') return new AsanaRequestError(412, `Asana answered 412 Precondition Failed for the ${ctx.what}: ${answer.message}`);
+  return new AsanaRequestError(400, `Asana rejected the request for the ${ctx.what} with HTTP 400: ${answer.kind === 'bad-offset' ? answer.message : 'unexpected answer'}`);
 }
 
 function describeNetworkError(err: unknown): string {

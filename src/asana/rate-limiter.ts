@@ -4,9 +4,8 @@ import { sleep } from '../retry.ts';
  * The share of the token's budget the receiver leaves unused (it asks the limiter for 98%).
  * Requests spaced at exactly 60 000 / budget ms fill a sliding 60 s window to the last request, so
  * any jitter — a timer firing late, then the queued callers catching up, or two requests taking
- * different times on the wire — puts the 1,501st request in some window: measured against the
- * simulator's sliding window (bench, 180,000 events at 1500/min), 3 of 1,824 requests drew a 429
- * at full budget, none with 2% left over. 2% of 60 s is 1.2 s of accumulated lateness.
+ * different times on the wire — puts the 1,501st request in some window and draws a 429. 2% of
+ * 60 s leaves 1.2 s of accumulated lateness before that happens.
  */
 export const BUDGET_SAFETY_MARGIN = 0.02;
 

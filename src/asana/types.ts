@@ -1,5 +1,6 @@
 /**
- * Wire types of the Asana API parts we use (shared/asana/openapi-excerpt.yaml).
+ * Wire types of the Asana API parts we use (https://developers.asana.com/reference/getauditlogevents,
+ * https://developers.asana.com/reference/getevents).
  * Every field is optional and open: Asana adds event types, categories, enum values and fields
  * over time, and a field documented as a string can arrive as null. Unknown fields pass through.
  */
@@ -49,6 +50,14 @@ export interface AuditLogPage {
   data: AuditLogEvent[];
   next_page: { offset?: string | null; path?: string | null; uri?: string | null } | null;
 }
+
+/**
+ * What one audit-log request gave: a page, or Asana's refusal of the offset sent (expired or
+ * invalid: the cursor resumes by time instead).
+ */
+export type AuditLogResult =
+  | ({ kind: 'page' } & AuditLogPage)
+  | { kind: 'offset-refused'; message: string };
 
 /** Query of one audit-log request. `limit` is 100 (the API's maximum) unless set. */
 export interface AuditLogQuery {

@@ -20,8 +20,8 @@ export type GapReason =
 export interface Gap {
   /** The stream that lost data: audit_log, workspace_events, resource_events. */
   source: string;
-  /** Its state key (which workspace, filters or resource), as `asana.receiver.stream`. */
-  stream?: string;
+  /** Its state key (which workspace, filters or resource), as `asana.receiver.stream`: every gap names its stream. */
+  stream: string;
   reason: GapReason;
   /** The time range known to be lost; absent bounds are unknown. */
   start?: Date;
@@ -40,7 +40,7 @@ export function mapGap(gap: Gap, observedAt: Date): MappedRecord {
     [ATTR_ASANA_EVENT_SOURCE]: gap.source,
     [ATTR_ASANA_GAP_REASON]: gap.reason,
   };
-  if (gap.stream) attributes[ATTR_ASANA_RECEIVER_STREAM] = gap.stream;
+  attributes[ATTR_ASANA_RECEIVER_STREAM] = gap.stream;
   if (gap.start && !Number.isNaN(gap.start.getTime())) attributes[ATTR_ASANA_GAP_START] = gap.start.toISOString();
   if (gap.end && !Number.isNaN(gap.end.getTime())) attributes[ATTR_ASANA_GAP_END] = gap.end.toISOString();
   return {

@@ -4,12 +4,10 @@ import type { EventsPage, EventsTarget } from '../asana/types.ts';
 import { SYNC_TOKEN_LIFETIME_MS, SYNC_TOKEN_WARN_AGE_MS } from '../config.ts';
 import { formatDuration } from '../duration.ts';
 import { AbortedError } from '../errors.ts';
-import { exportUntilAcknowledged } from '../export/deliver.ts';
+import { Shipper } from '../export/shipper.ts';
 import type { LogSink } from '../export/types.ts';
 import type { Logger } from '../log.ts';
 import { mapActivityEvent, type ActivitySource } from '../mapping/events.ts';
-import { mapGap, type Gap } from '../mapping/gap.ts';
-import type { MappedRecord } from '../mapping/types.ts';
 import { backoffDelay, sleep } from '../retry.ts';
 import { streamKey } from '../state/key.ts';
 import type { StateStore, StreamState } from '../state/types.ts';
@@ -39,7 +37,8 @@ export interface EventStreamOptions {
 /**
  * An Asana event stream, followed with sync tokens: the workspace's (GET /workspaces/{gid}/events,
  * Enterprise+) or one resource's (GET /events?resource=<gid>). Owns its cursor — the sync token —
- * and Asana's rules for it (shared/asana/openapi-excerpt.yaml, tag "Events"):
+ * and Asana's rules for it (https://developers.asana.com/reference/getevents,
+ * https://developers.asana.com/reference/getworkspaceevents):
  *
  * - The first call without a token answers 412 Precondition Failed with a fresh token. The stream
  *   starts there: Asana offers no events from before the first token.
@@ -60,6 +59,7 @@ export class EventStream implements Stream {
   private readonly now: () => Date;
   private readonly target: EventsTarget;
   private readonly label: string;
+  private readonly shipper: Shipper;
   private checkedTokenAge = false;
 
   constructor(opts: EventStreamOptions) {
@@ -73,6 +73,7 @@ export class EventStream implements Stream {
         ? { kind: 'workspace', workspaceGid: opts.workspaceGid }
         : { kind: 'resource', workspaceGid: opts.workspaceGid, resourceGid };
     this.label = resourceGid === undefined ? `workspace events of workspace ${opts.workspaceGid}` : `events of resource ${resourceGid}`;
+    this.shipper = new Shipper({ sink: opts.sink, resource: opts.resource, log: opts.log, source: opts.source, stream: this.key, backoff: opts.backoff });
   }
 
   /** Polls forever: catch up, pause ASANA_POLL_INTERVAL, repeat. Returns on shutdown. */
@@ -113,9 +114,9 @@ export class EventStream implements Stream {
       refusedInARow = 0;
 
       const records = result.data.map((event) => mapActivityEvent(event, this.o.source, observedAt));
-      if (records.length > 0) await this.export(records, signal);
       const next = this.advance(state ?? this.fresh(observedAt), result, observedAt);
-      if (records.length > 0 || next.sync !== state?.sync) await this.o.store.commit(this.key, next);
+      const moved = records.length > 0 || next.sync !== state?.sync;
+      await this.shipper.ship(this.shipper.batch(records), signal, moved ? () => this.o.store.commit(this.key, next) : undefined);
       state = next;
 
       if (records.length > 0) {
@@ -158,9 +159,8 @@ export class EventStream implements Stream {
     }
     const since = state.syncAt ?? state.updatedAt;
     const start = new Date(since);
-    const gap: Gap = {
-      source: this.o.source,
-      stream: this.key,
+    const next: StreamState = { ...state, sync, syncAt: observedAt.toISOString(), updatedAt: observedAt.toISOString() };
+    const gap = {
       reason: 'sync_token_expired',
       start: Number.isNaN(start.getTime()) ? undefined : start,
       end: observedAt,
@@ -169,24 +169,8 @@ export class EventStream implements Stream {
         'cannot be read any more and are lost. Asana keeps sync tokens at most 24 hours, sooner under load; keep the receiver running ' +
         'and ASANA_POLL_INTERVAL short. The stream continues from a fresh token.',
     };
-    this.o.log.warn(gap.message, {
-      stream: this.key,
-      gapReason: gap.reason,
-      gapStart: gap.start?.toISOString(),
-      gapEnd: observedAt.toISOString(),
-    });
-    await this.export([mapGap(gap, observedAt)], signal);
-    const next: StreamState = { ...state, sync, syncAt: observedAt.toISOString(), updatedAt: observedAt.toISOString() };
-    await this.o.store.commit(this.key, next);
+    await this.shipper.shipGap(gap, observedAt, signal, () => this.o.store.commit(this.key, next));
     return next;
-  }
-
-  private export(records: MappedRecord[], signal: AbortSignal): Promise<unknown> {
-    return exportUntilAcknowledged(this.o.sink, { resource: this.o.resource, records }, {
-      signal,
-      backoff: this.o.backoff,
-      log: (level, msg, meta) => this.o.log.log(level, msg, { stream: this.key, ...meta }),
-    });
   }
 
   private fresh(at: Date): StreamState {

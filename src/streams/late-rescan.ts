@@ -1,40 +1,23 @@
-import type { Resource } from '@opentelemetry/resources';
 import type { AuditLogApi } from '../asana/client.ts';
-import { OffsetRejectedError } from '../asana/client.ts';
-import type { AuditLogEvent, AuditLogPage, AuditLogQuery } from '../asana/types.ts';
+import type { AuditLogEvent, AuditLogQuery, AuditLogResult } from '../asana/types.ts';
 import type { AuditLogFilters } from '../config.ts';
 import { formatDuration } from '../duration.ts';
 import { AbortedError, AsanaRequestError } from '../errors.ts';
-import { exportUntilAcknowledged } from '../export/deliver.ts';
-import type { LogSink } from '../export/types.ts';
+import type { Shipper } from '../export/shipper.ts';
 import type { Logger } from '../log.ts';
 import { mapAuditLogEvent } from '../mapping/audit-log.ts';
 import type { StreamState } from '../state/types.ts';
+import { filterQuery } from './audit-log/cursor.ts';
+import type { StreamEntry } from './audit-log/entry.ts';
 import { createdAtMsOf, createdAtOf, gidOf, hasExpired, hasShipped, pruneWindow, recordShipped, timeMs, windowOf } from './shipped-window.ts';
 import type { CatchUpResult, PageReport } from './types.ts';
-
-/**
- * The audit log stream's state entry, as the re-scan reads and changes it: through the stream, the
- * entry's one writer in memory (audit-log.ts), never through the store directly.
- */
-export interface StreamEntry {
-  /** The state key, for logs and reports. */
-  readonly key: string;
-  /** The stream's current state: every change made so far, committed or being committed. */
-  current(): StreamState | undefined;
-  /**
-   * Applies `change` to the current state at once (synchronously) and commits the result; resolves
-   * once it is durable. `change` returns undefined when there is nothing to commit.
-   */
-  update(change: (state: StreamState) => StreamState | undefined): Promise<void>;
-}
 
 export interface LateRescanOptions {
   api: AuditLogApi;
   /** The audit log stream's entry: the re-scan reads its position and adds to its window. */
   entry: StreamEntry;
-  sink: LogSink;
-  resource: Resource;
+  /** The stream's shipper: the re-scan's pages go out like the stream's. */
+  shipper: Shipper;
   workspaceGid: string;
   filters: AuditLogFilters;
   log: Logger;
@@ -43,7 +26,6 @@ export interface LateRescanOptions {
   /** ASANA_LATE_RESCAN_INTERVAL */
   intervalMs: number;
   now?: () => Date;
-  backoff?: (attempt: number) => number;
   onPage?: (report: PageReport) => void;
 }
 
@@ -63,7 +45,7 @@ export interface LateRescanOptions {
  *
  * The stream runs the re-scan between two polls of its live tail, while its backfill workers go on
  * reading older time windows and committing the same state entry. So the re-scan reads the stream's
- * state through the stream and commits through it (StreamEntry.update): its gids, count and boundary
+ * state through the stream and commits through it (StreamEntry.change): its gids, count and boundary
  * gids are merged into the state as it is at commit time, after the acknowledgement, and no cursor
  * move committed meanwhile is lost — nor are the re-scan's gids lost to the next commit of a cursor.
  * Time that a backfill window still has to read is left to that window: the re-scan starts after
@@ -100,15 +82,7 @@ export class LateRescan {
     if (from > newest) return { pages: 0, shipped: 0 };
     const to = newest + 1;
 
-    const query: AuditLogQuery = {
-      workspaceGid: this.o.workspaceGid,
-      eventType: this.o.filters.eventType,
-      actorType: this.o.filters.actorType,
-      actorGid: this.o.filters.actorGid,
-      resourceGid: this.o.filters.resourceGid,
-      startAt: new Date(from).toISOString(),
-      endAt: new Date(to).toISOString(),
-    };
+    const query: AuditLogQuery = { ...filterQuery(this.o.workspaceGid, this.o.filters), startAt: new Date(from).toISOString(), endAt: new Date(to).toISOString() };
     this.o.log.debug('re-scanning the late-event window', { stream: this.o.entry.key, startAt: query.startAt, endAt: query.endAt });
 
     let pages = 0;
@@ -117,23 +91,23 @@ export class LateRescan {
     let restarted = false;
     for (;;) {
       if (signal.aborted) throw new AbortedError();
-      let page: AuditLogPage;
+      let page: AuditLogResult;
       try {
         page = await this.o.api.getAuditLogPage({ ...query, offset }, signal);
       } catch (err) {
-        if (err instanceof AsanaRequestError && !(err instanceof OffsetRejectedError && offset !== undefined)) {
-          // Asana refused the re-scan's query (a 4xx other than the token's): the stream itself goes
-          // on; the re-scan is tried again next interval, and says so loudly meanwhile.
-          this.o.log.error(`the late-event re-scan failed: ${err.message}; late events are not shipped until it succeeds (next try in ${formatDuration(this.o.intervalMs)})`, {
-            stream: this.o.entry.key,
-            code: err.code,
-          });
-          break;
-        }
-        if (!(err instanceof OffsetRejectedError)) throw err;
+        if (!(err instanceof AsanaRequestError)) throw err;
+        // Asana refused the re-scan's query (a 4xx other than the token's): the stream itself goes
+        // on; the re-scan is tried again next interval, and says so loudly meanwhile.
+        this.o.log.error(`the late-event re-scan failed: ${err.message}; late events are not shipped until it succeeds (next try in ${formatDuration(this.o.intervalMs)})`, {
+          stream: this.o.entry.key,
+          code: err.code,
+        });
+        break;
+      }
+      if (page.kind === 'offset-refused') {
         // The pass is idempotent (shipped gids are skipped): start it over once; else try next time.
         if (restarted) {
-          this.o.log.warn('Asana refused the late-event re-scan offset twice; the window is re-read at the next re-scan', { stream: this.o.entry.key, reason: err.message });
+          this.o.log.warn('Asana refused the late-event re-scan offset twice; the window is re-read at the next re-scan', { stream: this.o.entry.key, reason: page.message });
           break;
         }
         restarted = true;
@@ -198,12 +172,12 @@ export class LateRescan {
    */
   private async ship(events: AuditLogEvent[], observedAt: Date, signal: AbortSignal): Promise<void> {
     const records = events.map((e) => mapAuditLogEvent(e, observedAt));
-    await exportUntilAcknowledged(this.o.sink, { resource: this.o.resource, records }, {
-      signal,
-      backoff: this.o.backoff,
-      log: (level, msg, meta) => this.o.log.log(level, msg, { stream: this.o.entry.key, lateRescan: true, ...meta }),
-    });
-    await this.o.entry.update((state) => {
+    const shipper = this.o.shipper;
+    await shipper.ship(shipper.batch(records), signal, () => this.commitShipped(events, observedAt));
+  }
+
+  private commitShipped(events: AuditLogEvent[], observedAt: Date): Promise<void> {
+    return this.o.entry.change((state) => {
       const boundary = state.lastEventAt;
       const atBoundary = events.filter((e) => createdAtOf(e) === boundary).map((e) => gidOf(e) as string);
       const next: StreamState = {
@@ -219,7 +193,7 @@ export class LateRescan {
 
   /** A quiet stream's window still shrinks: commit the pruning when it drops anything. */
   private async commitPruned(at: Date): Promise<void> {
-    await this.o.entry.update((state) => {
+    await this.o.entry.change((state) => {
       const window = state.shippedWindow;
       if (!window || !hasExpired(window, at, this.o.windowMs)) return undefined;
       return { ...state, shippedWindow: pruneWindow(window, at, this.o.windowMs) };

@@ -1,10 +1,8 @@
-import type { Resource } from '@opentelemetry/resources';
 import { ASANA_RETENTION_MS, resolveStartAt, type StartAt } from '../config.ts';
-import { exportUntilAcknowledged } from '../export/deliver.ts';
-import type { LogSink } from '../export/types.ts';
+import type { Shipper, StreamGap } from '../export/shipper.ts';
 import type { Logger } from '../log.ts';
-import { mapGap, type Gap } from '../mapping/gap.ts';
 import type { StreamState } from '../state/types.ts';
+import type { StreamEntry } from './audit-log/entry.ts';
 import { timeMs } from './shipped-window.ts';
 
 /**
@@ -22,27 +20,20 @@ import { timeMs } from './shipped-window.ts';
  *   record (`retention_exceeded`, from the read position to the new start).
  *
  * A gap record is exported and acknowledged before the new position is committed: a crash in between
- * re-sends the gap record, never skips it. The new position is committed through the stream
- * (ResumeContext.commit), onto its state as it is then: backfill windows read meanwhile keep their
- * commits.
+ * re-sends the gap record, never skips it (Shipper.shipGap). The new position is committed through
+ * the stream's entry (StreamEntry.change), onto its state as it is then, touching only the live
+ * tail: backfill windows read meanwhile keep their commits.
  */
 
 export interface ResumeContext {
-  key: string;
-  /** The stream name, for the gap record's asana.event.source. */
-  source: string;
-  /**
-   * Commits a change of the live tail's position: `change` is applied to the stream's current state
-   * when the commit is made (after the gap record's acknowledgement), and only touches the tail.
-   */
-  commit: (change: (current: StreamState) => StreamState) => Promise<void>;
-  sink: LogSink;
-  resource: Resource;
+  /** The stream's state entry: the new position is committed through it. */
+  entry: StreamEntry;
+  /** Ships the gap record (it names the stream) before the new position is committed. */
+  shipper: Shipper;
   log: Logger;
   /** ASANA_START_AT: where an unresumable stream restarts. */
   startAt: StartAt;
   now: () => Date;
-  backoff?: (attempt: number) => number;
 }
 
 /** A caught-up stream refreshes its caughtUpAt at least this often, so a quiet stream never looks stale. */
@@ -86,25 +77,21 @@ export async function resumeWithinRetention(ctx: ResumeContext, state: StreamSta
   const positionMs = timeMs(position);
   if (position === undefined || positionMs === undefined || positionMs >= cutoff.getTime()) return;
 
-  const gap: Gap = {
-    source: ctx.source,
+  const gap: StreamGap = {
     reason: 'retention_exceeded',
     start: new Date(positionMs),
     end: cutoff,
     message:
-      `The receiver had read ${ctx.key} up to ${position}, which is older than Asana's 90-day audit-log retention: ` +
+      `The receiver had read ${ctx.entry.key} up to ${position}, which is older than Asana's 90-day audit-log retention: ` +
       `events created between ${position} and ${cutoff.toISOString()} that were not shipped before may have been deleted by Asana and are lost. ` +
       'The stream resumes at the oldest event Asana still has.',
   };
-  ctx.log.warn(`retention exceeded: ${gap.message}`, { stream: ctx.key, gapStart: position, gapEnd: cutoff.toISOString() });
-  await shipGap(ctx, gap, now, signal);
-  await ctx.commit((current) => ({
-    ...current,
-    offset: undefined,
-    offsetStartAt: undefined,
-    startAt: cutoff.toISOString(),
-    updatedAt: now.toISOString(),
-  }));
+  await ctx.shipper.shipGap(gap, now, signal, () => ctx.entry.change((current) => restartAt(current, cutoff, now)));
+}
+
+/** The tail restarted at `startAt` by time: its offset, issued for another start_at, is dropped. */
+function restartAt(current: StreamState, startAt: Date, now: Date): StreamState {
+  return { ...current, offset: undefined, offsetStartAt: undefined, startAt: startAt.toISOString(), updatedAt: now.toISOString() };
 }
 
 /**
@@ -134,33 +121,21 @@ export function refusedOffsetResume(cursor: { lastEventAt?: string; offsetStartA
 export async function resumeAfterRefusedOffset(ctx: ResumeContext, state: StreamState, reason: string, signal: AbortSignal): Promise<void> {
   const resumed = refusedOffsetResume(state);
   if (resumed) {
-    ctx.log.warn(resumed.message, { stream: ctx.key, startAt: resumed.startAt, reason });
+    ctx.log.warn(resumed.message, { stream: ctx.entry.key, startAt: resumed.startAt, reason });
     const startAt = state.lastEventAt !== undefined ? state.startAt : resumed.startAt;
     const dropOffset = (s: StreamState): StreamState => ({ ...s, offset: undefined, offsetStartAt: undefined, startAt });
-    await ctx.commit(dropOffset);
+    await ctx.entry.change(dropOffset);
     return resumeWithinRetention(ctx, dropOffset(state), signal);
   }
 
   const now = ctx.now();
   const restart = resolveStartAt(ctx.startAt, now);
-  const gap: Gap = {
-    source: ctx.source,
+  const gap: StreamGap = {
     reason: 'offset_unresumable',
     end: restart,
     message:
-      `Asana refused the saved offset of ${ctx.key} (${reason}) and the state holds no time to resume from; ` +
+      `Asana refused the saved offset of ${ctx.entry.key} (${reason}) and the state holds no time to resume from; ` +
       `events before ${restart.toISOString()} that were not shipped before may be lost. The stream restarts at ASANA_START_AT.`,
   };
-  ctx.log.warn(`offset unresumable: ${gap.message}`, { stream: ctx.key, gapEnd: restart.toISOString() });
-  await shipGap(ctx, gap, now, signal);
-  await ctx.commit((current) => ({ ...current, offset: undefined, offsetStartAt: undefined, startAt: restart.toISOString(), updatedAt: now.toISOString() }));
-}
-
-/** Exports one gap record and waits for the collector's acknowledgement. */
-async function shipGap(ctx: ResumeContext, gap: Gap, at: Date, signal: AbortSignal): Promise<void> {
-  await exportUntilAcknowledged(ctx.sink, { resource: ctx.resource, records: [mapGap(gap, at)] }, {
-    signal,
-    backoff: ctx.backoff,
-    log: (level, msg, meta) => ctx.log.log(level, msg, { stream: ctx.key, ...meta }),
-  });
+  await ctx.shipper.shipGap(gap, now, signal, () => ctx.entry.change((current) => restartAt(current, restart, now)));
 }

@@ -1,11 +1,11 @@
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { describe, expect, it } from 'vitest';
-import type { EventsApi } from '../../src/asana/client.ts';
-import type { ActivityEvent, EventsQuery, EventsResult } from '../../src/asana/types.ts';
-import type { ExportOutcome, LogBatch, LogSink } from '../../src/export/types.ts';
-import type { StateStore, StreamState } from '../../src/state/types.ts';
-import { EventStream } from '../../src/streams/events.ts';
-import { captureLogger } from '../helpers/receiver.ts';
+import type { EventsApi } from '../../../src/asana/client.ts';
+import type { ActivityEvent, EventsQuery, EventsResult } from '../../../src/asana/types.ts';
+import type { ExportOutcome, LogBatch, LogSink } from '../../../src/export/types.ts';
+import type { StateStore, StreamState } from '../../../src/state/types.ts';
+import { EventStream } from '../../../src/streams/events.ts';
+import { captureLogger } from '../../helpers/receiver.ts';
 
 /**
  * The event stream's cursor rules, against in-memory stand-ins for its three interfaces (Asana, the

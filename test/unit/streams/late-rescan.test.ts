@@ -1,13 +1,15 @@
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AuditLogApi } from '../../src/asana/client.ts';
-import type { AuditLogPage, AuditLogQuery } from '../../src/asana/types.ts';
-import { AsanaRequestError, CredentialsError } from '../../src/errors.ts';
-import type { LogBatch, LogSink } from '../../src/export/types.ts';
-import { openFileStateStore } from '../../src/state/file-store.ts';
-import type { StateStore, StreamState } from '../../src/state/types.ts';
-import { LateRescan, type StreamEntry } from '../../src/streams/late-rescan.ts';
-import { captureLogger, tempStateFile } from '../helpers/receiver.ts';
+import type { AuditLogApi } from '../../../src/asana/client.ts';
+import type { AuditLogQuery, AuditLogResult } from '../../../src/asana/types.ts';
+import { AsanaRequestError, CredentialsError } from '../../../src/errors.ts';
+import { Shipper } from '../../../src/export/shipper.ts';
+import type { LogBatch, LogSink } from '../../../src/export/types.ts';
+import { openFileStateStore } from '../../../src/state/file-store.ts';
+import type { StateStore, StreamState } from '../../../src/state/types.ts';
+import type { StreamEntry } from '../../../src/streams/audit-log/entry.ts';
+import { LateRescan } from '../../../src/streams/late-rescan.ts';
+import { captureLogger, tempStateFile } from '../../helpers/receiver.ts';
 
 const MIN = 60_000;
 const KEY = 'audit_log/1';
@@ -19,14 +21,14 @@ function fakeApi(events: Array<{ gid: string; created_at: string }>): AuditLogAp
   const queries: AuditLogQuery[] = [];
   return {
     queries,
-    async getAuditLogPage(q: AuditLogQuery): Promise<AuditLogPage> {
+    async getAuditLogPage(q: AuditLogQuery): Promise<AuditLogResult> {
       queries.push(q);
       const from = q.startAt ? Date.parse(q.startAt) : -Infinity;
       const to = q.endAt ? Date.parse(q.endAt) : Infinity;
       const all = events.filter((e) => Date.parse(e.created_at) >= from && Date.parse(e.created_at) < to);
       const start = q.offset ? Number(q.offset) : 0;
       const data = all.slice(start, start + 2);
-      return { data, next_page: { offset: String(start + data.length) } };
+      return { kind: 'page', data, next_page: { offset: String(start + data.length) } };
     },
   };
 }
@@ -51,7 +53,7 @@ function entryOf(store: StateStore): StreamEntry {
   return {
     key: KEY,
     current: () => store.get(KEY),
-    update: async (change) => {
+    change: async (change) => {
       const next = change(store.get(KEY)!);
       if (next) await store.commit(KEY, next);
     },
@@ -59,7 +61,7 @@ function entryOf(store: StateStore): StreamEntry {
 }
 function rescan(api: AuditLogApi, store: StateStore, sink: LogSink, log = captureLogger().log, entry = entryOf(store)): LateRescan {
   return new LateRescan({
-    api, entry, sink, resource: resourceFromAttributes({}), workspaceGid: '1', filters: {}, log,
+    api, entry, shipper: new Shipper({ sink, resource: resourceFromAttributes({}), log, source: 'audit_log', stream: KEY }), workspaceGid: '1', filters: {}, log,
     windowMs: 30 * MIN, intervalMs: 5 * MIN, now: () => now,
   });
 }
@@ -139,6 +141,29 @@ describe('LateRescan', () => {
     await expect(rescan(unauthorized, store, recordingSink()).run(new AbortController().signal)).rejects.toBeInstanceOf(CredentialsError);
   });
 
+  it.each([
+    { name: 'refused once: the pass starts over from the window start and ships what it had not', refusals: 1, shipped: 3, warned: false },
+    { name: 'refused twice: the pass gives up with a warning, the window is read again next time', refusals: 2, shipped: 2, warned: true },
+  ])('a refused re-scan offset, $name', async ({ refusals, shipped, warned }) => {
+    const newest = ago(MIN);
+    const api = fakeApi([
+      { gid: 'l1', created_at: ago(9 * MIN) },
+      { gid: 'l2', created_at: ago(8 * MIN) },
+      { gid: 'l3', created_at: ago(7 * MIN) },
+      { gid: 'newest', created_at: newest },
+    ]);
+    let left = refusals;
+    const refusing: AuditLogApi = {
+      getAuditLogPage: async (q) => (q.offset && left-- > 0 ? { kind: 'offset-refused', message: 'offset expired' } : api.getAuditLogPage(q)),
+    };
+    const store = await storeWith({ lastEventAt: newest, lastEventGids: ['newest'], shippedWindow: { since: ago(30 * MIN), gids: { newest: Date.parse(newest) } } });
+    const { log, lines } = captureLogger();
+    const sink = recordingSink();
+    expect((await rescan(refusing, store, sink, log).run(new AbortController().signal)).shipped).toBe(shipped);
+    expect(sink.batches.flatMap((b) => b.records)).toHaveLength(shipped);
+    expect(lines().some((l) => l.includes('refused the late-event re-scan offset twice'))).toBe(warned);
+  });
+
   it('leaves the time of a pending backfill window to that window: it starts where the newest one ends', async () => {
     const api = fakeApi([]);
     const windowEnd = ago(10 * MIN);
@@ -166,7 +191,7 @@ describe('LateRescan', () => {
     // While the re-scan's page is at the collector, a backfill worker commits a page of its window.
     const sink: LogSink = {
       export: async () => {
-        await entry.update((s) => ({
+        await entry.change((s) => ({
           ...s,
           eventsShipped: s.eventsShipped + 100,
           backfill: s.backfill!.map((w) => ({ ...w, offset: 'o-100', eventsShipped: 100 })),

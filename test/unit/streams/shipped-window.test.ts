@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { StreamState } from '../../src/state/types.ts';
-import { createdAtOf, gidOf, hasExpired, hasShipped, MAX_WINDOW_GIDS, pruneWindow, recordShipped, recordShippedRefs, windowOf } from '../../src/streams/shipped-window.ts';
+import type { StreamState } from '../../../src/state/types.ts';
+import { createdAtOf, gidOf, hasExpired, hasShipped, MAX_WINDOW_GIDS, pruneWindow, recordShipped, recordShippedRefs, windowOf } from '../../../src/streams/shipped-window.ts';
 
 const NOW = new Date('2026-03-01T12:00:00.000Z');
 const MIN = 60_000;

@@ -1,12 +1,13 @@
 import { SeverityNumber } from '@opentelemetry/api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { OtlpConfig } from '../../src/config.ts';
-import { AbortedError, ExportRejectedError } from '../../src/errors.ts';
-import { exportUntilAcknowledged, formatDelay } from '../../src/export/deliver.ts';
-import { createOtlpLogSink, type OtlpLogSink } from '../../src/export/otlp.ts';
-import { buildResource } from '../../src/export/resource.ts';
-import type { ExportOutcome, LogBatch, LogSink } from '../../src/export/types.ts';
-import { startOtlpCollector, type OtlpCollector } from '../helpers/otlp-collector.ts';
+import type { OtlpConfig } from '../../../src/config.ts';
+import { AbortedError, ExportRejectedError } from '../../../src/errors.ts';
+import { exportUntilAcknowledged, Shipper } from '../../../src/export/shipper.ts';
+import { createOtlpLogSink, type OtlpLogSink } from '../../../src/export/otlp.ts';
+import { buildResource } from '../../../src/export/resource.ts';
+import type { ExportOutcome, LogBatch, LogSink } from '../../../src/export/types.ts';
+import { startOtlpCollector, type OtlpCollector } from '../../helpers/otlp-collector.ts';
+import { captureLogger } from '../../helpers/receiver.ts';
 
 const SECRET = 'api-key-0123456789abcdef';
 
@@ -161,18 +162,63 @@ describe('exportUntilAcknowledged', () => {
   });
 });
 
-describe('formatDelay', () => {
+describe('Shipper: export until acknowledged, then commit', () => {
+  /** A sink answering `outcomes` in turn (then ok), writing what happens into `journal`. */
+  function journaling(journal: string[], outcomes: ExportOutcome[] = []): LogSink {
+    return {
+      export: async (b) => {
+        const outcome = outcomes.shift() ?? { kind: 'ok', rejectedRecords: 0 };
+        journal.push(`export ${(b as LogBatch).records.length} -> ${outcome.kind}`);
+        return outcome;
+      },
+      shutdown: async () => undefined,
+    };
+  }
+  const shipperOf = (sink: LogSink, log = captureLogger().log) =>
+    new Shipper({ sink, resource: buildResource({ resourceAttributes: {}, workspaceGid: '1111' }), log, source: 'audit_log', stream: 'audit_log/1111', backoff: tiny });
+  const commit = (journal: string[]) => async () => void journal.push('commit');
+
   it.each([
-    [0, '0ms'],
-    [250, '250ms'],
-    [1_000, '1s'],
-    [1_500, '1.5s'],
-    [4_000, '4s'],
-    [59_000, '59s'],
-    [60_000, '1m'],
-    [90_000, '1m30s'],
-    [300_000, '5m'],
-  ])('%i -> %s', (ms, text) => {
-    expect(formatDelay(ms)).toBe(text);
+    { name: 'acknowledged at once', outcomes: [] as ExportOutcome[], expected: ['export 2 -> ok', 'commit'] },
+    { name: 'after the collector was unavailable', outcomes: [{ kind: 'retryable', reason: 'busy' }] as ExportOutcome[], expected: ['export 2 -> retryable', 'export 2 -> ok', 'commit'] },
+  ])('commits only after the acknowledgement: $name', async ({ outcomes, expected }) => {
+    const journal: string[] = [];
+    await shipperOf(journaling(journal, [...outcomes])).ship(batch(2), new AbortController().signal, commit(journal));
+    expect(journal).toEqual(expected);
+  });
+
+  it('a rejected batch is never committed', async () => {
+    const journal: string[] = [];
+    const rejected: ExportOutcome = { kind: 'rejected', status: 400, reason: 'bad' };
+    await expect(shipperOf(journaling(journal, [rejected])).ship(batch(1), new AbortController().signal, commit(journal))).rejects.toBeInstanceOf(ExportRejectedError);
+    expect(journal).toEqual(['export 1 -> rejected']);
+  });
+
+  it('nothing to ship (a page of events already shipped): only the commit', async () => {
+    const journal: string[] = [];
+    const shipper = shipperOf(journaling(journal));
+    await shipper.ship(undefined, new AbortController().signal, commit(journal));
+    await shipper.ship(shipper.batch([]), new AbortController().signal, commit(journal));
+    expect(journal).toEqual(['commit', 'commit']);
+  });
+
+  it('a gap record names its stream and source, is logged as a warning, and is acknowledged before the commit', async () => {
+    const journal: string[] = [];
+    const batches: LogBatch[] = [];
+    const sink = journaling(journal);
+    const recording: LogSink = { ...sink, export: (b, s) => (batches.push(b as LogBatch), sink.export(b, s)) };
+    const { log, lines } = captureLogger();
+    const end = new Date('2026-03-01T00:00:00.000Z');
+    await shipperOf(recording, log).shipGap({ reason: 'retention_exceeded', end, message: 'lost' }, end, new AbortController().signal, commit(journal));
+    expect(journal).toEqual(['export 1 -> ok', 'commit']);
+    expect(batches[0]!.records[0]!.attributes).toEqual({
+      'asana.event.source': 'audit_log',
+      'asana.gap.reason': 'retention_exceeded',
+      'asana.receiver.stream': 'audit_log/1111',
+      'asana.gap.end': end.toISOString(),
+    });
+    const warn = lines().find((l) => l.includes('"level":"warn"'))!;
+    expect(warn).toContain('retention exceeded: lost');
+    expect(warn).toContain('"gapReason":"retention_exceeded"');
   });
 });

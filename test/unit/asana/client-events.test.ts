@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { AsanaClient } from '../../src/asana/client.ts';
-import { classifyAsanaResponse, parseEventsPage } from '../../src/asana/classify.ts';
-import { RateLimiter } from '../../src/asana/rate-limiter.ts';
-import { AsanaSimulator } from '../../src/simulator/index.ts';
-import { captureLogger } from '../helpers/receiver.ts';
+import { AsanaClient } from '../../../src/asana/client.ts';
+import { classifyAsanaResponse, parseEventsPage } from '../../../src/asana/classify.ts';
+import { RateLimiter } from '../../../src/asana/rate-limiter.ts';
+import { AsanaSimulator } from '../../../src/simulator/index.ts';
+import { captureLogger } from '../../helpers/receiver.ts';
 
 /** The events API on the client side: the 412 with a fresh token is data, not an error. */
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MIN_WINDOW_MS, planWindows, RESLICE_BEHIND_MS, sliceConcurrency, tailIsBehind } from '../../src/streams/slices.ts';
+import { firstState, MIN_WINDOW_MS, planWindows, RESLICE_BEHIND_MS, resliceTail, sliceConcurrency, tailIsBehind } from '../../../../src/streams/audit-log/planner.ts';
+import type { StreamState } from '../../../../src/state/types.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -62,5 +63,59 @@ describe('tailIsBehind', () => {
   it('is false without a known position', () => {
     expect(tailIsBehind({}, NOW)).toBe(false);
     expect(tailIsBehind({ lastEventAt: 'not a time' }, NOW)).toBe(false);
+  });
+});
+
+describe('firstState: a first run pins the tail start and every window', () => {
+  const now = new Date(NOW);
+  it.each([
+    { name: 'one slice: the tail reads everything', slices: 1, span: 30 * DAY, windows: 0 },
+    { name: 'a history too short to split: the tail alone', slices: 8, span: HOUR, windows: 0 },
+    { name: 'a long history: windows plus the tail', slices: 3, span: 30 * DAY, windows: 4 },
+  ])('$name', ({ slices, span, windows }) => {
+    const from = new Date(NOW - span).toISOString();
+    const s = firstState({ workspaceGid: '1', filters: { eventType: 'x' }, from, now, slices });
+    expect(s).toMatchObject({ stream: 'audit_log', workspaceGid: '1', filters: { eventType: 'x' }, eventsShipped: 0, updatedAt: now.toISOString() });
+    expect(s.backfill?.length ?? 0).toBe(windows);
+    if (windows === 0) expect(s.startAt).toBe(from);
+    else {
+      expect(s.backfill![0]!.startAt).toBe(from);
+      expect(s.startAt).toBe(s.backfill!.at(-1)!.endAt);
+      for (const w of s.backfill!) expect(w.eventsShipped).toBe(0);
+    }
+  });
+});
+
+describe('resliceTail: a tail far behind is cut again from where it stands', () => {
+  const now = new Date(NOW);
+  const tail = (over: Partial<StreamState>): StreamState => ({
+    stream: 'audit_log', workspaceGid: '1', filters: {}, eventsShipped: 5, updatedAt: now.toISOString(), startAt: new Date(NOW - 20 * DAY).toISOString(), ...over,
+  });
+  const behind = new Date(NOW - 10 * DAY).toISOString();
+
+  it.each([
+    { name: 'one slice', state: tail({ lastEventAt: behind }), slices: 1 },
+    { name: 'windows still pending', state: tail({ lastEventAt: behind, backfill: [{ startAt: behind, endAt: new Date(NOW - DAY).toISOString(), eventsShipped: 0 }] }), slices: 4 },
+    { name: 'not behind', state: tail({ lastEventAt: new Date(NOW - HOUR).toISOString() }), slices: 4 },
+    { name: 'nothing shipped yet', state: tail({}), slices: 4 },
+  ])('leaves the tail alone: $name', ({ state, slices }) => {
+    expect(resliceTail(state, now, slices)).toBeUndefined();
+  });
+
+  it('the first window resumes at the newest shipped instant with its tie gids; the tail restarts by time', () => {
+    const state = tail({ lastEventAt: behind, lastEventGid: 'b', lastEventGids: ['a', 'b'], offset: 'o', offsetStartAt: behind });
+    const next = resliceTail(state, now, 4)!;
+    expect(next.backfill!.length).toBeGreaterThan(0);
+    expect(next.backfill![0]).toMatchObject({ startAt: behind, lastEventAt: behind, lastEventGids: ['a', 'b'], eventsShipped: 0 });
+    for (const w of next.backfill!.slice(1)) expect(w.lastEventAt).toBeUndefined();
+    expect(next).toMatchObject({ startAt: next.backfill!.at(-1)!.endAt, eventsShipped: 5, updatedAt: now.toISOString() });
+    expect(next.offset).toBeUndefined();
+    expect(next.lastEventAt).toBeUndefined();
+  });
+
+  it('from the start when retention moved it past the newest shipped event', () => {
+    const start = new Date(NOW - 5 * DAY).toISOString();
+    const next = resliceTail(tail({ lastEventAt: behind, startAt: start }), now, 4)!;
+    expect(next.backfill![0]!.startAt).toBe(start);
   });
 });

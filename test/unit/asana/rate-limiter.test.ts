@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { RateLimiter } from '../../src/asana/rate-limiter.ts';
-import { backoffDelay, parseRetryAfter } from '../../src/retry.ts';
+import { RateLimiter } from '../../../src/asana/rate-limiter.ts';
+import { backoffDelay, parseRetryAfter } from '../../../src/retry.ts';
 
 describe('RateLimiter', () => {
   beforeEach(() => {

@@ -1,9 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AsanaClient } from '../../src/asana/client.ts';
-import { RateLimiter } from '../../src/asana/rate-limiter.ts';
-import { captureLogger } from '../helpers/receiver.ts';
+import { AsanaClient } from '../../../src/asana/client.ts';
+import { RateLimiter } from '../../../src/asana/rate-limiter.ts';
+import { captureLogger } from '../../helpers/receiver.ts';
 
 /**
  * The client reads each answer as bytes and decodes it itself (src/asana/client.ts): what it reads
@@ -39,5 +39,38 @@ describe('Asana answer bodies', () => {
     client = new AsanaClient({ apiUrl, token: 't', limiter: new RateLimiter(60_000), log: captureLogger().log, backoff: () => 10 });
     const page = await client.getAuditLogPage({ workspaceGid: '42' });
     expect(page.data).toEqual([event]);
+  });
+});
+
+describe('a refused offset is an answer, not an error', () => {
+  let server: Server | undefined;
+  let client: AsanaClient | undefined;
+  afterEach(async () => {
+    await client?.close();
+    await new Promise((r) => server?.close(r));
+  });
+
+  /** An Asana answering 400 "offset" to every request, as it does for an expired or invalid offset. */
+  async function refusing(): Promise<AsanaClient> {
+    server = createServer((_req, res) => {
+      res.writeHead(400, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ errors: [{ message: 'offset: Your pagination token has expired' }] }));
+    });
+    await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
+    const apiUrl = `http://127.0.0.1:${(server!.address() as AddressInfo).port}/api/1.0`;
+    client = new AsanaClient({ apiUrl, token: 't', limiter: new RateLimiter(60_000), log: captureLogger().log, backoff: () => 10 });
+    return client;
+  }
+
+  it('with an offset sent: offset-refused, with Asana’s reason', async () => {
+    const result = await (await refusing()).getAuditLogPage({ workspaceGid: '42', offset: 'o1', startAt: '2026-01-01T00:00:00.000Z' });
+    expect(result).toEqual({
+      kind: 'offset-refused',
+      message: 'Asana refused the saved offset for the audit log of workspace 42: offset: Your pagination token has expired',
+    });
+  });
+
+  it('without one there is no offset to refuse: a request error that stops the stream', async () => {
+    await expect((await refusing()).getAuditLogPage({ workspaceGid: '42' })).rejects.toMatchObject({ name: 'AsanaRequestError', code: 'ERR_ASANA_REQUEST', status: 400 });
   });
 });

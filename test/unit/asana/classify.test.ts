@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { classifyAsanaResponse, describeAsanaError, parseAuditLogPage } from '../../src/asana/classify.ts';
-import { CredentialsError } from '../../src/errors.ts';
+import { classifyAsanaResponse, describeAsanaError, parseAuditLogPage } from '../../../src/asana/classify.ts';
+import { CredentialsError } from '../../../src/errors.ts';
 
 const ctx = { what: 'audit log of workspace 42', workspaceGid: '42', apiUrl: 'https://app.asana.com/api/1.0' };
 const classify = (status: number, body = '', headers: Record<string, string> = {}) =>

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { RateLimiter } from '../../src/asana/rate-limiter.ts';
-import { sleep } from '../../src/retry.ts';
+import { RateLimiter } from '../../../src/asana/rate-limiter.ts';
+import { sleep } from '../../../src/retry.ts';
 
 /**
  * All streams share the token's request budget (one RateLimiter per process). A stream with a big

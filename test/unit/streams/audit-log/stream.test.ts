@@ -1,0 +1,95 @@
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { AuditLogApi } from '../../../../src/asana/client.ts';
+import type { LogBatch, LogSink } from '../../../../src/export/types.ts';
+import type { MappedRecord } from '../../../../src/mapping/types.ts';
+import { openFileStateStore } from '../../../../src/state/file-store.ts';
+import type { StateStore, StreamState } from '../../../../src/state/types.ts';
+import { AuditLogStream } from '../../../../src/streams/audit-log.ts';
+import { captureLogger, tempStateFile } from '../../../helpers/receiver.ts';
+
+const HOUR = 3_600_000;
+const stores: StateStore[] = [];
+afterEach(async () => {
+  for (const s of stores.splice(0)) await s.close();
+});
+
+describe('AuditLogStream state', () => {
+  it('a quiet tail commits caughtUpAt at least daily, though it keeps the newest one in memory', async () => {
+    let now = new Date('2026-03-01T12:00:00.000Z');
+    const store = await openFileStateStore(await tempStateFile());
+    stores.push(store);
+    // A quiet domain: nothing matches, no offset is handed out, nothing new to commit on each poll.
+    const api: AuditLogApi = { getAuditLogPage: async () => ({ kind: 'page', data: [], next_page: null }) };
+    const sink: LogSink = { export: async () => ({ kind: 'ok', rejectedRecords: 0 }), shutdown: async () => undefined };
+    const stream = new AuditLogStream({
+      api, store, sink, resource: resourceFromAttributes({}), workspaceGid: '1', filters: {}, startAt: { kind: 'ago', ms: HOUR },
+      pollIntervalMs: 1_000, log: captureLogger().log, now: () => now,
+    });
+    const committed = () => store.get(stream.key)?.caughtUpAt;
+
+    await stream.catchUp(new AbortController().signal);
+    const first = now.toISOString();
+    expect(committed()).toBe(first);
+    for (let polls = 0; polls < 3; polls++) {
+      now = new Date(now.getTime() + 6 * HOUR);
+      await stream.catchUp(new AbortController().signal);
+      expect(committed()).toBe(first); // within a day: no commit for an unchanged position
+    }
+    now = new Date(now.getTime() + 6 * HOUR);
+    await stream.catchUp(new AbortController().signal);
+    expect(committed()).toBe(now.toISOString()); // a day after the last commit of it
+  });
+});
+
+describe('audit-log gap records', () => {
+  const now = new Date('2026-03-01T12:00:00.000Z');
+  const DAY = 24 * HOUR;
+
+  /** A stream over a saved state, an Asana answering `answer`, and a sink that records every batch. */
+  async function harness(saved: Partial<StreamState>, answer: AuditLogApi['getAuditLogPage']) {
+    const store = await openFileStateStore(await tempStateFile());
+    stores.push(store);
+    const key = 'audit_log/1';
+    await store.commit(key, { stream: 'audit_log', workspaceGid: '1', filters: {}, eventsShipped: 0, updatedAt: now.toISOString(), ...saved });
+    const records: MappedRecord[] = [];
+    const sink: LogSink = {
+      export: async (b) => {
+        records.push(...(b as LogBatch).records);
+        return { kind: 'ok', rejectedRecords: 0 };
+      },
+      shutdown: async () => undefined,
+    };
+    const stream = new AuditLogStream({
+      api: { getAuditLogPage: answer }, store, sink, resource: resourceFromAttributes({}), workspaceGid: '1', filters: {},
+      startAt: { kind: 'ago', ms: HOUR }, pollIntervalMs: 1_000, log: captureLogger().log, now: () => now,
+    });
+    expect(stream.key).toBe(key);
+    return { stream, store, gaps: () => records.filter((r) => r.eventName === 'asana.receiver.gap') };
+  }
+  const empty: AuditLogApi['getAuditLogPage'] = async () => ({ kind: 'page', data: [], next_page: null });
+
+  it.each([
+    {
+      reason: 'retention_exceeded',
+      saved: { lastEventAt: new Date(now.getTime() - 100 * DAY).toISOString(), startAt: new Date(now.getTime() - 120 * DAY).toISOString() },
+      answer: empty,
+    },
+    {
+      reason: 'offset_unresumable',
+      // An offset and no time at all to resume from: the state of an unknown writer.
+      saved: { offset: 'expired' },
+      answer: (async (q) => (q.offset ? { kind: 'offset-refused', message: 'offset expired' } : { kind: 'page', data: [], next_page: null })) as AuditLogApi['getAuditLogPage'],
+    },
+  ])('$reason: one gap record naming the stream in asana.receiver.stream, committed past only after it', async ({ reason, saved, answer }) => {
+    const h = await harness(saved, answer);
+    await h.stream.catchUp(new AbortController().signal);
+    expect(h.gaps()).toHaveLength(1);
+    expect(h.gaps()[0]!.attributes).toMatchObject({
+      'asana.event.source': 'audit_log',
+      'asana.gap.reason': reason,
+      'asana.receiver.stream': h.stream.key,
+    });
+    expect(h.store.get(h.stream.key)?.offset).toBeUndefined();
+  });
+});
