@@ -4,16 +4,13 @@ import { SeverityNumber } from '@opentelemetry/api';
 import { JsonLogsSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { describe, expect, it } from 'vitest';
-import type { AuditLogEvent, AuditLogPage } from '../../src/asana/types.ts';
-import { toReadableLogRecords } from '../../src/export/records.ts';
-import { MAX_ATTRIBUTE_STRING_BYTES } from '../../src/mapping/attributes.ts';
-import {
-  DETAILS_MAX_ATTRIBUTES,
-  DETAILS_MAX_KEY_LENGTH,
-  capUtf8,
-  mapAuditLogEvent,
-} from '../../src/mapping/audit-log.ts';
-import type { MappedRecord } from '../../src/mapping/types.ts';
+import type { AuditLogEvent, AuditLogPage } from '../../../src/asana/types.ts';
+import { toReadableLogRecords } from '../../../src/export/records.ts';
+import { MAX_ATTRIBUTE_STRING_BYTES } from '../../../src/mapping/attributes.ts';
+import { mapAuditLogEvent } from '../../../src/mapping/audit-log.ts';
+import { DETAILS_MAX_ATTRIBUTES, DETAILS_MAX_KEY_LENGTH } from '../../../src/mapping/details.ts';
+import { capUtf8 } from '../../../src/mapping/values.ts';
+import type { MappedRecord } from '../../../src/mapping/types.ts';
 
 const OBSERVED_AT = new Date('2025-03-07T00:00:00.123Z');
 const OBSERVED: [number, number] = [1_741_305_600, 123_000_000];
@@ -368,7 +365,7 @@ describe('mapAuditLogEvent: details', () => {
 });
 
 describe('mapAuditLogEvent: body', () => {
-  const fixtures = new URL('../fixtures/audit-log/', import.meta.url);
+  const fixtures = new URL('../../fixtures/audit-log/', import.meta.url);
   const events = readdirSync(fixtures)
     .filter((file) => file.endsWith('.page.json'))
     .flatMap((file) => (JSON.parse(readFileSync(new URL(file, fixtures), 'utf8')) as AuditLogPage).data);
