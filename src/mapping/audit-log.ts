@@ -26,7 +26,7 @@ import {
 } from './attributes.ts';
 import { flattenDetails } from './details.ts';
 import categories from './event-categories.json' with { type: 'json' };
-import { buildRecord, fallbackRecord, putResource } from './record.ts';
+import { buildRecord, fallbackRecord, putGid, putResource } from './record.ts';
 import { severityOf } from './severity.ts';
 import { dateToHrTime, nowHrTime } from './time.ts';
 import type { MappedRecord } from './types.ts';
@@ -73,7 +73,7 @@ export function mapAuditLogEvent(event: AuditLogEvent, observedAt: Date): Mapped
 function mapEvent(event: unknown, observed: HrTime): MappedRecord {
   return buildRecord(event, observed, (draft) => {
     const { ev, attributes, warnings, put } = draft;
-    put(ATTR_LOG_RECORD_UID, ev?.['gid']);
+    putGid(draft, ATTR_LOG_RECORD_UID, ev, 'gid');
     attributes[ATTR_ASANA_EVENT_SOURCE] = EVENT_SOURCE_AUDIT_LOG;
 
     const eventType = attributeString(ev?.['event_type']);
@@ -84,11 +84,11 @@ function mapEvent(event: unknown, observed: HrTime): MappedRecord {
     const actorType = attributeString(actor?.['actor_type']);
     put(ATTR_ASANA_ACTOR_TYPE, actorType);
     if (actorType === 'user') {
-      put(ATTR_USER_ID, actor?.['gid']);
+      putGid(draft, ATTR_USER_ID, actor, 'actor.gid');
       put(ATTR_USER_EMAIL, actor?.['email']);
       put(ATTR_USER_FULL_NAME, actor?.['name']);
     } else {
-      put(ATTR_ASANA_ACTOR_GID, actor?.['gid']);
+      putGid(draft, ATTR_ASANA_ACTOR_GID, actor, 'actor.gid');
       put(ATTR_ASANA_ACTOR_NAME, actor?.['name']);
       put(ATTR_ASANA_ACTOR_EMAIL, actor?.['email']);
     }

@@ -1,4 +1,5 @@
 import type { Attributes, HrTime } from '@opentelemetry/api';
+import { gidSentAsNumber } from '../asana/exact-json.ts';
 import {
   ATTR_ASANA_MAPPING_WARNING,
   ATTR_ASANA_RESOURCE_GID,
@@ -86,8 +87,25 @@ function eventTime(createdAt: unknown, observed: HrTime, warnings: string[]): Hr
 export function putResource(draft: RecordDraft, resource: Record<string, unknown> | undefined, resourceType: unknown): void {
   draft.put(ATTR_ASANA_RESOURCE_TYPE, resourceType);
   draft.put(ATTR_ASANA_RESOURCE_SUBTYPE, resource?.['resource_subtype']);
-  draft.put(ATTR_ASANA_RESOURCE_GID, resource?.['gid']);
+  putGid(draft, ATTR_ASANA_RESOURCE_GID, resource, 'resource.gid');
   draft.put(ATTR_ASANA_RESOURCE_NAME, resource?.['name']);
+}
+
+/**
+ * The `gid` of `holder` as attribute `key`. Asana documents every gid as a string ("Globally unique
+ * identifier of the resource, as a string", https://developers.asana.com/reference/getauditlogevents):
+ * one sent as anything else is still mapped where it can be (a number as its digits, exact when the
+ * page was parsed by asana/exact-json.ts) and `asana.mapping.warning` names it, `path` saying which.
+ */
+export function putGid(draft: RecordDraft, key: string, holder: Record<string, unknown> | undefined, path: string): void {
+  const gid = holder?.['gid'];
+  draft.put(key, gid);
+  if (holder === undefined || gid === undefined || gid === null) return;
+  if (typeof gid === 'string') {
+    if (gidSentAsNumber(holder)) draft.warnings.push(`${path} is a number, not a string; read exactly as ${quote(gid)}`);
+    return;
+  }
+  draft.warnings.push(`${path} is ${describe(gid)}, not a string`);
 }
 
 /**

@@ -46,6 +46,7 @@ export function asObject(value: unknown): Record<string, unknown> | undefined {
 export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return 'an object';
   return typeof value === 'undefined' ? 'undefined' : `a ${typeof value}`;
 }
 

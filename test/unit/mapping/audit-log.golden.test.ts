@@ -15,7 +15,7 @@ describe('audit-log mapping golden files', () => {
     expect(pageNames).toEqual(['actors', 'api-contexts', 'categories', 'edge-cases', 'hostile']);
   });
 
-  it.each(pageNames)('%s.page.json -> %s.otlp.json', (name) => {
+  it.each(pageNames)('%s: .page.json -> .otlp.json', (name) => {
     const page = readFixturePage<AuditLogPage>(FIXTURES, name);
     const records = page.data.map((event) => mapAuditLogEvent(event, GOLDEN_OBSERVED_AT));
     expectGolden(FIXTURES, name, records, page.data.length);

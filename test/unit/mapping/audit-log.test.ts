@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { AuditLogEvent, AuditLogPage } from '../../../src/asana/types.ts';
 import { toReadableLogRecords } from '../../../src/export/records.ts';
 import { MAX_ATTRIBUTE_STRING_BYTES } from '../../../src/mapping/attributes.ts';
+import { parseJsonExactGids } from '../../../src/asana/exact-json.ts';
 import { mapAuditLogEvent } from '../../../src/mapping/audit-log.ts';
 import { DETAILS_MAX_ATTRIBUTES, DETAILS_MAX_KEY_LENGTH } from '../../../src/mapping/details.ts';
 import { capUtf8 } from '../../../src/mapping/values.ts';
@@ -231,6 +232,30 @@ describe('mapAuditLogEvent: attributes', () => {
     expect(record.attributes).not.toHaveProperty('asana.resource.gid');
     expect(record.attributes).not.toHaveProperty('asana.resource.name');
     expect(record.attributes).not.toHaveProperty('asana.resource.email');
+  });
+
+  it.each([
+    // [what, event fields, the warning]
+    ['a string gid: no warning', { gid: '1208000000000501' }, undefined],
+    ['a number gid', { gid: 1208000000000501 }, 'gid is a number, not a string'],
+    ['a boolean actor gid', { actor: { actor_type: 'user', gid: true } }, 'actor.gid is a boolean, not a string'],
+    ['an object resource gid', { resource: { gid: { nested: 1 } } }, 'resource.gid is an object, not a string'],
+    ['a null gid is absent, not wrong', { gid: null, resource: { gid: null } }, undefined],
+  ])('flags a gid that is not a string: %s', (_what, fields, warning) => {
+    const record = map({ created_at: '2025-03-03T09:05:31.650Z', ...fields });
+    expect(record.attributes[WARNING]).toBe(warning);
+  });
+
+  it('keeps numeric gids past 2^53 of a page read by parseJsonExactGids exact and distinct, with a warning', () => {
+    const gids = Array.from({ length: 20 }, (_, i) => `${9_007_199_254_740_993n + BigInt(i)}`);
+    const text = `{"data":[${gids.map((g) => `{"gid":${g},"created_at":"2025-03-03T09:05:31.650Z","actor":{"actor_type":"user","gid":${g}}}`).join(',')}]}`;
+    const records = (parseJsonExactGids(text) as { data: unknown[] }).data.map((event) => map(event));
+    expect(records.map((r) => r.attributes['log.record.uid'])).toEqual(gids);
+    expect(records.map((r) => r.attributes['user.id'])).toEqual(gids);
+    expect(records.map((r) => JSON.parse(r.body as string).gid)).toEqual(gids);
+    expect(records[0]?.attributes[WARNING]).toBe(
+      `gid is a number, not a string; read exactly as "${gids[0]}"; actor.gid is a number, not a string; read exactly as "${gids[0]}"`,
+    );
   });
 
   it('ignores non-object actor, resource, context and details', () => {

@@ -33,7 +33,7 @@ describe('activity mapping golden files', () => {
     expect(pageNames).toEqual(['edge-cases', 'hostile', 'projects-and-goals', 'tasks']);
   });
 
-  it.each(pageNames)('%s.page.json -> %s.otlp.json', (name) => {
+  it.each(pageNames)('%s: .page.json -> .otlp.json', (name) => {
     const page = readFixturePage<EventsPage>(FIXTURES, name);
     const source = SOURCE_OF[name] ?? 'workspace_events';
     const records = page.data.map((event) => mapActivityEvent(event, source, OBSERVED_AT));
