@@ -1,0 +1,108 @@
+/**
+ * The shared set-up of the integration tests: a simulated Asana domain over real HTTP, a loopback
+ * OTLP collector that decodes what arrives, and a fresh state file in a temp folder. Each test owns
+ * its servers (port 0) and closes them.
+ */
+import { afterEach, beforeEach } from 'vitest';
+import type { Config } from '../../src/config.ts';
+import { AsanaSimulator, type SimulatorOptions } from '../../src/simulator/index.ts';
+import { startOtlpCollector, type OtlpCollector, type OtlpCollectorOptions } from './otlp-collector.ts';
+import { configFor, envFor, tempStateFile } from './receiver.ts';
+
+export interface TestPipeline {
+  readonly sim: AsanaSimulator;
+  readonly collector: OtlpCollector;
+  readonly stateFile: string;
+  /** The environment a user would set for this pipeline (receiver.ts envFor), with `extra` on top. */
+  env(extra?: Record<string, string>): Record<string, string>;
+  /** That environment loaded as the receiver's Config. */
+  config(extra?: Record<string, string>): Config;
+  /** Closes the simulator and starts another with `options` in its place (a different Asana domain). */
+  replaceSim(options?: SimulatorOptions): Promise<AsanaSimulator>;
+  close(): Promise<void>;
+}
+
+export interface PipelineOptions {
+  sim?: SimulatorOptions;
+  collector?: OtlpCollectorOptions;
+}
+
+/** Starts a simulator and a collector and makes a temp state file; `close` stops both. */
+export async function startPipeline(options: PipelineOptions = {}): Promise<TestPipeline> {
+  let sim = await AsanaSimulator.start(options.sim);
+  let collector: OtlpCollector;
+  try {
+    collector = await startOtlpCollector(options.collector);
+  } catch (error) {
+    await sim.close();
+    throw error;
+  }
+  const stateFile = await tempStateFile();
+  return {
+    get sim() {
+      return sim;
+    },
+    collector,
+    stateFile,
+    env: (extra = {}) => envFor(sim, collector, stateFile, extra),
+    config: (extra = {}) => configFor(sim, collector, stateFile, extra),
+    replaceSim: async (next) => {
+      await sim.close();
+      sim = await AsanaSimulator.start(next);
+      return sim;
+    },
+    close: async () => {
+      await Promise.allSettled([sim.close(), collector.close()]);
+    },
+  };
+}
+
+/**
+ * A fresh pipeline for every test of the enclosing `describe` (or file): started before each test
+ * with `options`, closed after it. The handle always reads the current test's pipeline.
+ */
+export function usePipeline(options: PipelineOptions | (() => PipelineOptions) = {}): TestPipeline {
+  let current: TestPipeline | undefined;
+  beforeEach(async () => {
+    current = await startPipeline(typeof options === 'function' ? options() : options);
+  });
+  afterEach(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  const now = (): TestPipeline => {
+    if (current === undefined) throw new Error('the test pipeline is used outside a test');
+    return current;
+  };
+  return {
+    get sim() {
+      return now().sim;
+    },
+    get collector() {
+      return now().collector;
+    },
+    get stateFile() {
+      return now().stateFile;
+    },
+    env: (extra) => now().env(extra),
+    config: (extra) => now().config(extra),
+    replaceSim: (next) => now().replaceSim(next),
+    close: () => now().close(),
+  };
+}
+
+/**
+ * For tests that choose their simulator inside the test: `start(options)` starts a pipeline, and every
+ * pipeline a test started is closed after it.
+ */
+export function usePipelineStarter(): (options?: PipelineOptions) => Promise<TestPipeline> {
+  const started: TestPipeline[] = [];
+  afterEach(async () => {
+    await Promise.allSettled(started.splice(0).map((p) => p.close()));
+  });
+  return async (options) => {
+    const pipeline = await startPipeline(options);
+    started.push(pipeline);
+    return pipeline;
+  };
+}
