@@ -57,24 +57,43 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Test
   };
 }
 
+/** A test pipeline that a test starts itself, choosing its simulator: `start` first, then the rest. */
+export interface StartableTestPipeline extends TestPipeline {
+  start(options?: PipelineOptions): Promise<TestPipeline>;
+}
+
 /**
  * A fresh pipeline for every test of the enclosing `describe` (or file): started before each test
  * with `options`, closed after it. The handle always reads the current test's pipeline.
  */
 export function usePipeline(options: PipelineOptions | (() => PipelineOptions) = {}): TestPipeline {
-  let current: TestPipeline | undefined;
+  const pipeline = usePipelineStartedByTest();
   beforeEach(async () => {
-    current = await startPipeline(typeof options === 'function' ? options() : options);
+    await pipeline.start(typeof options === 'function' ? options() : options);
   });
+  return pipeline;
+}
+
+/**
+ * For tests that choose their simulator inside the test: `await pipeline.start(options)`, then use
+ * it like usePipeline's; it is closed after the test.
+ */
+export function usePipelineStartedByTest(): StartableTestPipeline {
+  let current: TestPipeline | undefined;
   afterEach(async () => {
     await current?.close();
     current = undefined;
   });
   const now = (): TestPipeline => {
-    if (current === undefined) throw new Error('the test pipeline is used outside a test');
+    if (current === undefined) throw new Error('the test pipeline is used before it was started');
     return current;
   };
   return {
+    async start(options) {
+      if (current !== undefined) throw new Error('the test pipeline is already started');
+      current = await startPipeline(options);
+      return current;
+    },
     get sim() {
       return now().sim;
     },
@@ -88,21 +107,5 @@ export function usePipeline(options: PipelineOptions | (() => PipelineOptions) =
     config: (extra) => now().config(extra),
     replaceSim: (next) => now().replaceSim(next),
     close: () => now().close(),
-  };
-}
-
-/**
- * For tests that choose their simulator inside the test: `start(options)` starts a pipeline, and every
- * pipeline a test started is closed after it.
- */
-export function usePipelineStarter(): (options?: PipelineOptions) => Promise<TestPipeline> {
-  const started: TestPipeline[] = [];
-  afterEach(async () => {
-    await Promise.allSettled(started.splice(0).map((p) => p.close()));
-  });
-  return async (options) => {
-    const pipeline = await startPipeline(options);
-    started.push(pipeline);
-    return pipeline;
   };
 }
