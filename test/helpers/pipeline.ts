@@ -3,7 +3,7 @@
  * OTLP collector that decodes what arrives, and a fresh state file in a temp folder. Each test owns
  * its servers (port 0) and closes them.
  */
-import { afterEach, beforeEach } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import type { Config } from '../../src/config.ts';
 import { AsanaSimulator, type SimulatorOptions } from '../../src/simulator/index.ts';
 import { startOtlpCollector, type OtlpCollector, type OtlpCollectorOptions } from './otlp-collector.ts';
@@ -79,8 +79,24 @@ export function usePipeline(options: PipelineOptions | (() => PipelineOptions) =
  * it like usePipeline's; it is closed after the test.
  */
 export function usePipelineStartedByTest(): StartableTestPipeline {
+  return startableHandle(afterEach);
+}
+
+/**
+ * One pipeline for all the tests of the enclosing `describe` (or file), for tests that build on each
+ * other's state or only read it: started before the first, closed after the last.
+ */
+export function usePipelineForAll(options: PipelineOptions = {}): TestPipeline {
+  const pipeline = startableHandle(afterAll);
+  beforeAll(async () => {
+    await pipeline.start(options);
+  });
+  return pipeline;
+}
+
+function startableHandle(after: typeof afterEach): StartableTestPipeline {
   let current: TestPipeline | undefined;
-  afterEach(async () => {
+  after(async () => {
     await current?.close();
     current = undefined;
   });
