@@ -10,7 +10,6 @@ import { MAX_ATTRIBUTE_STRING_BYTES } from '../../../src/mapping/attributes.ts';
 import { parseJsonExactGids } from '../../../src/asana/exact-json.ts';
 import { mapAuditLogEvent } from '../../../src/mapping/audit-log.ts';
 import { DETAILS_MAX_ATTRIBUTES, DETAILS_MAX_KEY_LENGTH } from '../../../src/mapping/details.ts';
-import { capUtf8 } from '../../../src/mapping/values.ts';
 import type { MappedRecord } from '../../../src/mapping/types.ts';
 
 const OBSERVED_AT = new Date('2025-03-07T00:00:00.123Z');
@@ -291,27 +290,6 @@ describe('mapAuditLogEvent: attributes', () => {
     const record = map({ ...fullEvent(), event_type: eventType });
     expect(record.eventName).toBe(`asana.audit.${'x'.repeat(MAX_ATTRIBUTE_STRING_BYTES)}`);
     expect(record.attributes['asana.event.type']).toBe('x'.repeat(MAX_ATTRIBUTE_STRING_BYTES));
-  });
-});
-
-describe('capUtf8', () => {
-  it('keeps strings that fit', () => {
-    expect(capUtf8('')).toBe('');
-    expect(capUtf8('abc', 3)).toBe('abc');
-    expect(capUtf8('€€', 6)).toBe('€€');
-  });
-
-  it('cuts on code point boundaries', () => {
-    expect(capUtf8('abcd', 3)).toBe('abc');
-    expect(capUtf8('€€', 5)).toBe('€'); // 3 + 3 bytes
-    expect(capUtf8('a🦊', 4)).toBe('a'); // the fox is 4 bytes, never split into a lone surrogate
-    expect(capUtf8('a🦊', 5)).toBe('a🦊');
-    expect(capUtf8('é'.repeat(10), 7)).toBe('ééé');
-  });
-
-  it('is cheap on huge strings', () => {
-    const huge = 'x'.repeat(50_000_000);
-    expect(capUtf8(huge)).toHaveLength(MAX_ATTRIBUTE_STRING_BYTES);
   });
 });
 
