@@ -45,7 +45,8 @@ const CATEGORY_BY_TYPE: ReadonlyMap<string, string> = new Map(Object.entries(cat
  * - Severity from the reviewed table in severity.ts (INFO unless listed as WARN).
  * - Attributes: semantic-convention names where one exists, `asana.*` otherwise (attributes.ts). Absent
  *   values (null, undefined, '') are left out, never sent empty. Numbers or booleans where Asana documents
- *   a string (gids) become strings; objects and arrays there are left to the body. The acting user maps to
+ *   a string (gids) become strings; objects and arrays there are left to the body; a gid that is not a
+ *   string is named in `asana.mapping.warning` (record.ts putGid). The acting user maps to
  *   `user.*` only when `actor.actor_type` is `user`; other actors that carry an identity map to
  *   `asana.actor.*`. Scalar `details` values become `asana.details.<path>`. Every attribute string is
  *   capped at MAX_ATTRIBUTE_STRING_BYTES of UTF-8 (cut on a character boundary); the body keeps it whole.
@@ -55,7 +56,7 @@ const CATEGORY_BY_TYPE: ReadonlyMap<string, string> = new Map(Object.entries(cat
  * Loki shows it as the log line and `| json` parses it; Datadog and Splunk parse JSON message strings.
  * A kvlist body would drop nulls in some backends' views and reorder keys, and the fields that matter
  * for queries are attributes anyway. When `JSON.stringify` cannot serialize the event (nesting too deep
- * for its recursion), an iterative serializer writes the same text; only input that is not JSON data
+ * for its recursion), an iterative serializer writes the same text (body.ts); only input that is not JSON data
  * at all (cycles, throwing getters) is written approximately, with a warning.
  */
 export function mapAuditLogEvent(event: AuditLogEvent, observedAt: Date): MappedRecord {
