@@ -11,7 +11,7 @@ import { SeverityNumber } from '@opentelemetry/api';
  *
  * Every type in event-categories.json and in Asana's "Announcing Asana's Audit Log API" thread
  * (forum.asana.com, updates until 2023) was reviewed and sits in exactly one of the two tables
- * (test/unit/mapping-severity.test.ts checks that). Types not in either table are INFO: Asana adds
+ * (test/unit/mapping/severity.test.ts checks that). Types not in either table are INFO: Asana adds
  * event types over time, and a guess from a name pattern would be an unreviewed decision. Review new
  * types here instead.
  */

@@ -38,7 +38,7 @@ export function parseTimestamp(value: unknown): TimestampParse {
 
 /**
  * The form Asana sends, `2021-01-01T00:00:00.000Z`, read by position: the same result as the general
- * path below (test/unit/mapping-time.test.ts compares the two), without a regular expression and the
+ * path below (test/unit/mapping/time.test.ts compares the two), without a regular expression and the
  * strings it cuts. Anything else, or anything out of range, is left to the general path, which
  * also words the reason. Asana's own form is nearly every event, so this is nearly every call.
  */

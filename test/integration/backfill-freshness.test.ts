@@ -6,10 +6,9 @@ import { AbortedError } from '../../src/errors.ts';
 import { createOtlpLogSink } from '../../src/export/otlp.ts';
 import type { ExportOutcome, LogBatch, LogSink } from '../../src/export/types.ts';
 import { Receiver } from '../../src/receiver.ts';
-import { AsanaSimulator } from '../../src/simulator/index.ts';
 import type { StreamState } from '../../src/state/types.ts';
-import { startOtlpCollector, type OtlpCollector } from '../helpers/otlp-collector.ts';
-import { captureLogger, configFor, fastBackoff, tempStateFile, waitFor } from '../helpers/receiver.ts';
+import { captureLogger, fastBackoff, waitFor } from '../helpers/receiver.ts';
+import { usePipeline } from '../helpers/pipeline.ts';
 
 /**
  * `run` during a long first backfill, with the late-event re-scan on (the default): the live tail
@@ -70,9 +69,6 @@ function holdingSink(inner: LogSink): LogSink & { hold: (uids: string[]) => bool
 }
 
 describe('the live tail and the late-event re-scan during a long backfill (run)', () => {
-  let sim: AsanaSimulator;
-  let collector: OtlpCollector;
-  let stateFile: string;
   let client: AsanaClient;
   let api: ReturnType<typeof holdingBackfill>;
   let sink: ReturnType<typeof holdingSink>;
@@ -80,19 +76,17 @@ describe('the live tail and the late-event re-scan during a long backfill (run)'
   let running: Promise<void> | undefined;
   let receiver: Receiver | undefined;
 
+  const pipeline = usePipeline({ sim: { backlog: 3000, backlogSpanMs: 3 * DAY, seed: 21 } });
   beforeEach(async () => {
     // Three days of history (backfill windows), plus recent events for the live tail and its window.
-    sim = await AsanaSimulator.start({ backlog: 3000, backlogSpanMs: 3 * DAY, seed: 21 });
-    sim.generate(20, { from: new Date(Date.now() - 20 * MIN), to: new Date(Date.now() - MIN) });
-    collector = await startOtlpCollector();
-    stateFile = await tempStateFile();
+    pipeline.sim.generate(20, { from: new Date(Date.now() - 20 * MIN), to: new Date(Date.now() - MIN) });
     const { log } = captureLogger();
-    client = new AsanaClient({ apiUrl: sim.url, token: sim.token, limiter: new RateLimiter(600_000), log, backoff: fastBackoff });
+    client = new AsanaClient({ apiUrl: pipeline.sim.url, token: pipeline.sim.token, limiter: new RateLimiter(600_000), log, backoff: fastBackoff });
     api = holdingBackfill(client);
     sink = holdingSink(
-      createOtlpLogSink({ logsUrl: collector.logsUrl, protocol: 'http/protobuf', headers: {}, compression: 'none', timeoutMs: 5_000, endpointIsDefault: false }),
+      createOtlpLogSink({ logsUrl: pipeline.collector.logsUrl, protocol: 'http/protobuf', headers: {}, compression: 'none', timeoutMs: 5_000, endpointIsDefault: false }),
     );
-    const config = configFor(sim, collector, stateFile, { ASANA_START_AT: '3d', ASANA_POLL_INTERVAL: '1s', ASANA_LATE_RESCAN_INTERVAL: '1s' });
+    const config = pipeline.config({ ASANA_START_AT: '3d', ASANA_POLL_INTERVAL: '1s', ASANA_LATE_RESCAN_INTERVAL: '1s' });
     receiver = await Receiver.create(config, log, { api, sink, backoff: fastBackoff });
     stop = new AbortController();
     running = receiver.run(stop.signal);
@@ -104,16 +98,14 @@ describe('the live tail and the late-event re-scan during a long backfill (run)'
     await running?.catch(() => undefined);
     await receiver?.close();
     await client.close();
-    await sim.close();
-    await collector.close();
   });
 
-  const uids = () => collector.records.map((r) => r.attributes['log.record.uid'] as string);
+  const uids = () => pipeline.collector.records.map((r) => r.attributes['log.record.uid'] as string);
   const shipped = (gids: string[]) => gids.every((g) => uids().includes(g));
   const state = async (): Promise<StreamState | undefined> => {
     try {
-      const file = JSON.parse(await readFile(stateFile, 'utf8')) as { streams: Record<string, StreamState> };
-      return file.streams[`audit_log/${sim.workspaceGid}`];
+      const file = JSON.parse(await readFile(pipeline.stateFile, 'utf8')) as { streams: Record<string, StreamState> };
+      return file.streams[`audit_log/${pipeline.sim.workspaceGid}`];
     } catch {
       return undefined; // not written yet
     }
@@ -131,34 +123,34 @@ describe('the live tail and the late-event re-scan during a long backfill (run)'
   const recordLateBehind = (lastEventAt: string) => {
     const delay = Date.now() - Date.parse(lastEventAt) + MIN;
     expect(delay, 'the late event is inside the 30-minute late window').toBeLessThan(25 * MIN);
-    return sim.recordLate(1, { minDelayMs: delay, maxDelayMs: delay })[0]!;
+    return pipeline.sim.recordLate(1, { minDelayMs: delay, maxDelayMs: delay })[0]!;
   };
   /** The re-scan's calls: end_at just after the newest shipped event (backfill windows end an hour ago or more). */
-  const rescans = () => sim.requests.filter((r) => r.query.end_at !== undefined && Date.parse(r.query.end_at) > Date.now() - 60 * MIN).length;
+  const rescans = () => pipeline.sim.requests.filter((r) => r.query.end_at !== undefined && Date.parse(r.query.end_at) > Date.now() - 60 * MIN).length;
 
   /** Stops the receiver and checks the whole run: every event exactly once, the state complete. */
   async function stopAndCheck(): Promise<void> {
     // The collector has the last page before its commit is written: let that commit land first
     // (a count lost to a bug never gets there, and fails the checks below after the wait).
-    await stateWhen((s) => s.eventsShipped >= sim.events.length, 'the last commits', 3_000).catch(() => undefined);
+    await stateWhen((s) => s.eventsShipped >= pipeline.sim.events.length, 'the last commits', 3_000).catch(() => undefined);
     stop.abort();
     await running!.catch((err: unknown) => {
       if (!(err instanceof AbortedError)) throw err;
     });
     const got = uids();
     expect(got.length - new Set(got).size, 'duplicates').toBe(0);
-    expect(new Set(got)).toEqual(new Set(sim.events.map((e) => e.gid)));
+    expect(new Set(got)).toEqual(new Set(pipeline.sim.events.map((e) => e.gid)));
     const s = (await state())!;
     expect(s.backfill).toBeUndefined();
-    expect(s.eventsShipped).toBe(sim.events.length);
-    expect(s.lastEventAt).toBe(sim.events.at(-1)!.created_at);
+    expect(s.eventsShipped).toBe(pipeline.sim.events.length);
+    expect(s.lastEventAt).toBe(pipeline.sim.events.at(-1)!.created_at);
   }
 
   it('ships live events every poll and late ones every re-scan before the backfill windows are done', async () => {
     const caughtUp = await stateWhen((s) => s.caughtUpAt !== undefined, 'the live tail to catch up');
     expect(caughtUp.backfill?.length ?? 0).toBeGreaterThan(1);
 
-    const live = sim.generate(3).map((e) => e.gid);
+    const live = pipeline.sim.generate(3).map((e) => e.gid);
     const late = recordLateBehind(caughtUp.lastEventAt!).gid;
     await waitFor(() => shipped(live), 'the live events, while the backfill windows wait', 8_000);
     await waitFor(() => shipped([late]), 'the late event, found by a re-scan while the backfill windows wait', 8_000);
@@ -168,14 +160,14 @@ describe('the live tail and the late-event re-scan during a long backfill (run)'
     expect(during.backfill!.every((w) => w.eventsShipped === 0)).toBe(true);
 
     api.release();
-    await waitFor(() => new Set(uids()).size === sim.events.length, 'the backfill to finish');
+    await waitFor(() => new Set(uids()).size === pipeline.sim.events.length, 'the backfill to finish');
     await stopAndCheck();
   });
 
   it('a re-scan committing between backfill and tail commits loses none of their window entries, counts or cursor moves', async () => {
     const caughtUp = await stateWhen((s) => s.caughtUpAt !== undefined, 'the live tail to catch up');
     const tailStart = Date.parse(caughtUp.startAt!);
-    const backfillGids = new Set(sim.events.filter((e) => Date.parse(e.created_at) < tailStart).map((e) => e.gid));
+    const backfillGids = new Set(pipeline.sim.events.filter((e) => Date.parse(e.created_at) < tailStart).map((e) => e.gid));
     const late = recordLateBehind(caughtUp.lastEventAt!).gid;
     // Backfill pages and the re-scan's page wait at the collector until released, one by one.
     sink.hold = (batch) => batch.some((u) => backfillGids.has(u) || u === late);
@@ -189,7 +181,7 @@ describe('the live tail and the late-event re-scan during a long backfill (run)'
     heldBackfill()[0]!.release();
     await stateWhen((s) => s.eventsShipped > shippedBefore, 'the backfill page to be committed');
     // … a live event waits for the tail's next poll …
-    const live = sim.generate(1)[0]!.gid;
+    const live = pipeline.sim.generate(1)[0]!.gid;
     // … then the re-scan's page is acknowledged and committed, and after it more backfill pages.
     sink.held.find((h) => h.uids.includes(late))!.release();
     await stateWhen((s) => s.shippedWindow?.gids[late] !== undefined, 'the re-scan to commit the late event');
@@ -197,7 +189,7 @@ describe('the live tail and the late-event re-scan during a long backfill (run)'
     heldBackfill().at(-1)!.release();
     await stateWhen((s) => s.eventsShipped > afterRescan, 'a backfill page committed after the re-scan');
     sink.releaseAll();
-    await waitFor(() => new Set(uids()).size === sim.events.length, 'every event, the live one included');
+    await waitFor(() => new Set(uids()).size === pipeline.sim.events.length, 'every event, the live one included');
     expect(shipped([live])).toBe(true);
 
     // Two more re-scans over the window: had a later commit dropped the late gid from it, they would ship it again.

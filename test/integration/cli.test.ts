@@ -1,61 +1,49 @@
 import { writeFile } from 'node:fs/promises';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AsanaSimulator } from '../../src/simulator/index.ts';
-import { startOtlpCollector, type OtlpCollector } from '../helpers/otlp-collector.ts';
-import { envFor, spawnCli, tempStateFile, waitFor } from '../helpers/receiver.ts';
+import { describe, expect, it } from 'vitest';
+import { spawnCli, waitFor } from '../helpers/receiver.ts';
+import { usePipeline } from '../helpers/pipeline.ts';
 
 /** The real CLI as a user runs it: a child process, signals, exit codes, everything it prints. */
 describe('the CLI as a process', () => {
-  let sim: AsanaSimulator;
-  let collector: OtlpCollector;
-  let stateFile: string;
   const TOKEN = '0/marker-token-7f3a9c2e1b5d/DO-NOT-LEAK';
 
-  beforeEach(async () => {
-    sim = await AsanaSimulator.start({ backlog: 3000, seed: 3, token: TOKEN, latencyMs: 5 });
-    collector = await startOtlpCollector();
-    stateFile = await tempStateFile();
-  });
-  afterEach(async () => {
-    await sim.close();
-    await collector.close();
-  });
+  const pipeline = usePipeline({ sim: { backlog: 3000, seed: 3, token: TOKEN, latencyMs: 5 } });
 
-  const uids = () => collector.records.map((r) => r.attributes['log.record.uid'] as string);
+  const uids = () => pipeline.collector.records.map((r) => r.attributes['log.record.uid'] as string);
 
   it('kill -9 in the middle of a backlog, then a restart: nothing lost, duplicates bounded by one page', async () => {
-    const env = envFor(sim, collector, stateFile);
+    const env = pipeline.env();
     const first = spawnCli(['once'], env);
-    await waitFor(() => collector.records.length >= 700, 'the first pages to arrive');
+    await waitFor(() => pipeline.collector.records.length >= 700, 'the first pages to arrive');
     first.child.kill('SIGKILL');
     expect((await first.exit).signal).toBe('SIGKILL');
-    const beforeRestart = collector.records.length;
+    const beforeRestart = pipeline.collector.records.length;
     expect(beforeRestart).toBeLessThan(3000); // it really died mid-backlog
 
     const second = spawnCli(['once'], env);
     expect((await second.exit).code).toBe(0);
 
     const got = uids();
-    const all = sim.events.map((e) => e.gid);
+    const all = pipeline.sim.events.map((e) => e.gid);
     expect(new Set(got)).toEqual(new Set(all)); // nothing lost
     expect(got.length - all.length).toBeLessThanOrEqual(100); // at most the one page in flight
 
     const third = spawnCli(['once'], env);
     expect((await third.exit).code).toBe(0);
-    expect(collector.records.length).toBe(got.length); // and a later run re-sends nothing
+    expect(pipeline.collector.records.length).toBe(got.length); // and a later run re-sends nothing
   });
 
   // The token never appears in any output: test/integration/secrets.test.ts.
 
   it('a refused token exits 3 with a message naming ASANA_TOKEN and ships nothing', async () => {
-    const run = spawnCli(['once'], envFor(sim, collector, stateFile, { ASANA_TOKEN: 'wrong-token' }));
+    const run = spawnCli(['once'], pipeline.env({ ASANA_TOKEN: 'wrong-token' }));
     expect((await run.exit).code).toBe(3);
     expect(run.stderr()).toMatch(/ASANA_TOKEN/);
-    expect(collector.records).toHaveLength(0);
+    expect(pipeline.collector.records).toHaveLength(0);
   });
 
   it('bad configuration exits 2 and names every variable to fix at once', async () => {
-    const run = spawnCli(['once'], { ASANA_WORKSPACE_GID: 'not-a-gid', ASANA_POLL_INTERVAL: 'often', ASANA_STATE_FILE: stateFile });
+    const run = spawnCli(['once'], { ASANA_WORKSPACE_GID: 'not-a-gid', ASANA_POLL_INTERVAL: 'often', ASANA_STATE_FILE: pipeline.stateFile });
     expect((await run.exit).code).toBe(2);
     const err = run.stderr();
     expect(err).toContain('ASANA_TOKEN');
@@ -64,9 +52,9 @@ describe('the CLI as a process', () => {
   });
 
   it('SIGTERM during run: exits 0 within 10 s, and the next run resumes without loss', async () => {
-    const env = envFor(sim, collector, stateFile);
+    const env = pipeline.env();
     const run = spawnCli(['run'], env);
-    await waitFor(() => collector.records.length >= 500, 'records to flow');
+    await waitFor(() => pipeline.collector.records.length >= 500, 'records to flow');
     const t0 = Date.now();
     run.child.kill('SIGTERM');
     expect((await run.exit).code).toBe(0);
@@ -74,43 +62,43 @@ describe('the CLI as a process', () => {
 
     const again = spawnCli(['once'], env);
     expect((await again.exit).code).toBe(0);
-    expect(new Set(uids())).toEqual(new Set(sim.events.map((e) => e.gid)));
+    expect(new Set(uids())).toEqual(new Set(pipeline.sim.events.map((e) => e.gid)));
   });
 
   it('a second process on the same state file is refused (exit 4)', async () => {
-    const env = envFor(sim, collector, stateFile);
+    const env = pipeline.env();
     const run = spawnCli(['run'], env);
-    await waitFor(() => collector.records.length > 0, 'the first receiver to start');
+    await waitFor(() => pipeline.collector.records.length > 0, 'the first receiver to start');
     const second = spawnCli(['once'], env);
     expect((await second.exit).code).toBe(4);
-    expect(second.stderr()).toContain(stateFile);
+    expect(second.stderr()).toContain(pipeline.stateFile);
     run.child.kill('SIGTERM');
     expect((await run.exit).code).toBe(0);
   });
 
   it('a corrupt state file stops start-up naming the file and state reset; nothing restarts from scratch', async () => {
-    await writeFile(stateFile, '{"version":1,"streams":{"audit_log/1', 'utf8');
-    const run = spawnCli(['once'], envFor(sim, collector, stateFile));
+    await writeFile(pipeline.stateFile, '{"version":1,"streams":{"audit_log/1', 'utf8');
+    const run = spawnCli(['once'], pipeline.env());
     expect((await run.exit).code).toBe(4);
-    expect(run.stderr()).toContain(stateFile);
+    expect(run.stderr()).toContain(pipeline.stateFile);
     expect(run.stderr()).toContain('state reset');
-    expect(collector.records).toHaveLength(0);
+    expect(pipeline.collector.records).toHaveLength(0);
   });
 
   it('state show reports each position; state reset needs a flag and then forgets it', async () => {
-    const env = envFor(sim, collector, stateFile);
+    const env = pipeline.env();
     expect((await spawnCli(['once'], env).exit).code).toBe(0);
 
     const show = spawnCli(['state', 'show', '--json'], env);
     expect((await show.exit).code).toBe(0);
     const shown = JSON.parse(show.stdout()) as { streams: Array<{ key: string; lastEventAt: string; eventsShipped: number; lagSeconds: number }> };
     expect(shown.streams).toHaveLength(1);
-    expect(shown.streams[0]).toMatchObject({ key: `audit_log/${sim.workspaceGid}`, lastEventAt: sim.events.at(-1)!.created_at, eventsShipped: 3000 });
+    expect(shown.streams[0]).toMatchObject({ key: `audit_log/${pipeline.sim.workspaceGid}`, lastEventAt: pipeline.sim.events.at(-1)!.created_at, eventsShipped: 3000 });
 
     const bare = spawnCli(['state', 'reset'], env);
     expect((await bare.exit).code).toBe(2);
 
-    const reset = spawnCli(['state', 'reset', '--stream', `audit_log/${sim.workspaceGid}`], env);
+    const reset = spawnCli(['state', 'reset', '--stream', `audit_log/${pipeline.sim.workspaceGid}`], env);
     expect((await reset.exit).code).toBe(0);
     const after = spawnCli(['state', 'show', '--json'], env);
     await after.exit;

@@ -5,11 +5,10 @@ import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, posix } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { AsanaSimulator } from '../../src/simulator/index.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copySpec, envOf, execForm, instructionsOf, parseDockerfile, workdirOf, type Stage } from '../helpers/dockerfile.ts';
-import { startOtlpCollector, type OtlpCollector } from '../helpers/otlp-collector.ts';
 import { ROOT, waitFor } from '../helpers/receiver.ts';
+import { usePipeline } from '../helpers/pipeline.ts';
 
 /**
  * The Dockerfile's runtime, replayed without a Docker engine: every stage the runtime image copies
@@ -171,8 +170,6 @@ async function get(url: string): Promise<number | undefined> {
 describe('the container image, replayed outside Docker', () => {
   let base: string;
   let image: Image;
-  let sim: AsanaSimulator;
-  let collector: OtlpCollector;
   const TOKEN = '0/container-test-token-4b1d/DO-NOT-LEAK';
 
   beforeAll(async () => {
@@ -183,24 +180,17 @@ describe('the container image, replayed outside Docker', () => {
     if (base) await rm(base, { recursive: true, force: true });
   });
 
-  beforeEach(async () => {
-    sim = await AsanaSimulator.start({ backlog: 400, seed: 44, token: TOKEN });
-    collector = await startOtlpCollector();
-  });
-  afterEach(async () => {
-    await sim.close();
-    await collector.close();
-  });
+  const pipeline = usePipeline({ sim: { backlog: 400, seed: 44, token: TOKEN } });
 
   /** What a user passes with `docker run -e` (the state file comes from the image's ENV). */
   const userEnv = (extra: Record<string, string> = {}) => ({
     ASANA_TOKEN: TOKEN,
-    ASANA_WORKSPACE_GID: sim.workspaceGid,
-    ASANA_API_URL: sim.url,
+    ASANA_WORKSPACE_GID: pipeline.sim.workspaceGid,
+    ASANA_API_URL: pipeline.sim.url,
     ASANA_START_AT: '7d',
     ASANA_POLL_INTERVAL: '1s',
     ASANA_MAX_REQUESTS_PER_MINUTE: '60000',
-    OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
+    OTEL_EXPORTER_OTLP_ENDPOINT: pipeline.collector.url,
     ...extra,
   });
 
@@ -218,7 +208,7 @@ describe('the container image, replayed outside Docker', () => {
     expect(image.cmd).toEqual(['run']);
     // Its own health port, so test files running side by side never contend for the default 13133.
     const proc = start(image, [...image.entrypoint, ...image.cmd], userEnv({ ASANA_HEALTH_ADDR: `127.0.0.1:${await freePort()}` }));
-    await collector.waitForRecords(400, 60_000).catch((err: unknown) => {
+    await pipeline.collector.waitForRecords(400, 60_000).catch((err: unknown) => {
       throw new Error(`${String(err)}\nreceiver stderr:\n${proc.stderr()}`);
     });
     const stateFile = image.env.ASANA_STATE_FILE!;
@@ -226,7 +216,7 @@ describe('the container image, replayed outside Docker', () => {
     proc.kill('SIGTERM');
     expect((await proc.exit).code).toBe(0);
 
-    expect(new Set(collector.records.map((r) => r.attributes['log.record.uid']))).toEqual(new Set(sim.events.map((e) => e.gid)));
+    expect(new Set(pipeline.collector.records.map((r) => r.attributes['log.record.uid']))).toEqual(new Set(pipeline.sim.events.map((e) => e.gid)));
     const state = JSON.parse(await readFile(stateFile, 'utf8')) as { streams: Record<string, { eventsShipped: number }> };
     expect(Object.values(state.streams).reduce((n, s) => n + s.eventsShipped, 0)).toBe(400);
     expect(proc.stderr() + proc.stdout()).not.toContain(TOKEN);
@@ -282,7 +272,7 @@ describe('the container image, replayed outside Docker', () => {
       const check = start(image, image.healthcheck, { ASANA_HEALTH_ADDR: addr });
       expect((await check.exit).code).toBe(0);
 
-      await collector.waitForRecords(400, 60_000);
+      await pipeline.collector.waitForRecords(400, 60_000);
       let readyz: number | undefined;
       while ((readyz = await get(`http://${addr}/readyz`)) !== 200 && Date.now() < deadline + 30_000) await new Promise((r) => setTimeout(r, 200));
       expect(readyz, 'GET /readyz once every stream polled and exported').toBe(200);

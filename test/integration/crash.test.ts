@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AsanaSimulator, Prng } from '../../src/simulator/index.ts';
-import { startOtlpCollector, type OtlpCollector } from '../helpers/otlp-collector.ts';
+import { describe, expect, it } from 'vitest';
+import { Prng } from '../../src/simulator/index.ts';
 import { envFor, spawnCli, tempStateFile, waitFor } from '../helpers/receiver.ts';
+import { usePipelineForAll } from '../helpers/pipeline.ts';
 
 /**
  * The receiver killed with SIGKILL at random points over a large backlog, again and again — at
@@ -13,28 +13,19 @@ const KILLS = 12;
 const PAGE = 100;
 
 describe('SIGKILL at random points over a large backlog', () => {
-  let sim: AsanaSimulator;
-  let collector: OtlpCollector;
-  beforeAll(async () => {
-    sim = await AsanaSimulator.start({ backlog: BACKLOG, seed: 31 });
-    collector = await startOtlpCollector();
-  });
-  afterAll(async () => {
-    await sim.close();
-    await collector.close();
-  });
+  const pipeline = usePipelineForAll({ sim: { backlog: BACKLOG, seed: 31 } });
 
   it(`${KILLS} kills: nothing lost, duplicates bounded by one page per kill`, async () => {
     const seed = Number(process.env.CRASH_SEED ?? Date.now() % 1_000_000_007);
     const rng = new Prng(seed);
-    const env = envFor(sim, collector, await tempStateFile());
-    const uid = (i: number) => collector.records[i]!.attributes['log.record.uid'] as string;
+    const env = envFor(pipeline.sim, pipeline.collector, await tempStateFile());
+    const uid = (i: number) => pipeline.collector.records[i]!.attributes['log.record.uid'] as string;
     /** [first record index, end index) of each run, to count each restart's re-deliveries. */
     const runs: Array<[number, number]> = [];
     let kills = 0;
 
     for (let k = 0; k < KILLS; k++) {
-      const from = collector.records.length;
+      const from = pipeline.collector.records.length;
       const child = spawnCli(['once'], env);
       let exited = false;
       void child.exit.then(() => (exited = true));
@@ -44,7 +35,7 @@ describe('SIGKILL at random points over a large backlog', () => {
       const byRecords = rng.chance(0.75);
       const target = from + rng.int(1, 1_500);
       const delay = rng.int(20, 500);
-      await waitFor(() => exited || (byRecords ? collector.records.length >= target : Date.now() - t0 >= delay), `kill point ${k} (seed ${seed})`, 30_000);
+      await waitFor(() => exited || (byRecords ? pipeline.collector.records.length >= target : Date.now() - t0 >= delay), `kill point ${k} (seed ${seed})`, 30_000);
       const finished = exited;
       if (!finished) {
         child.child.kill('SIGKILL');
@@ -54,19 +45,19 @@ describe('SIGKILL at random points over a large backlog', () => {
       } else {
         expect((await child.exit).code, `run ${k} exited by itself (seed ${seed}): ${child.stderr()}`).toBe(0);
       }
-      runs.push([from, collector.records.length]);
+      runs.push([from, pipeline.collector.records.length]);
       if (finished) break;
     }
 
-    const from = collector.records.length;
+    const from = pipeline.collector.records.length;
     const last = spawnCli(['once'], env);
     expect((await last.exit).code, `final run (seed ${seed}): ${last.stderr()}`).toBe(0);
-    runs.push([from, collector.records.length]);
+    runs.push([from, pipeline.collector.records.length]);
 
     // Nothing lost.
-    const got = new Set(collector.records.map((_, i) => uid(i)));
+    const got = new Set(pipeline.collector.records.map((_, i) => uid(i)));
     expect(got.size, `seed ${seed}`).toBe(BACKLOG);
-    expect(got).toEqual(new Set(sim.events.map((e) => e.gid)));
+    expect(got).toEqual(new Set(pipeline.sim.events.map((e) => e.gid)));
     // Each restart re-delivers at most the one page that was in flight when it was killed.
     const seen = new Set<string>();
     for (const [i, [a, b]] of runs.entries()) {
@@ -77,7 +68,7 @@ describe('SIGKILL at random points over a large backlog', () => {
       }
       expect(again, `run ${i} re-delivered ${again} records (seed ${seed})`).toBeLessThanOrEqual(PAGE);
     }
-    expect(collector.records.length - BACKLOG, `seed ${seed}`).toBeLessThanOrEqual(PAGE * kills);
+    expect(pipeline.collector.records.length - BACKLOG, `seed ${seed}`).toBeLessThanOrEqual(PAGE * kills);
     expect(kills, `seed ${seed}`).toBeGreaterThanOrEqual(8);
   }, 120_000);
 });

@@ -1,30 +1,20 @@
 import { request } from 'undici';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { HealthReport } from '../../src/telemetry/stream-status.ts';
-import { AsanaSimulator } from '../../src/simulator/index.ts';
-import { startOtlpCollector, type OtlpCollector } from '../helpers/otlp-collector.ts';
 import { envFor, spawnCli, tempStateFile, waitFor, type CliRun } from '../helpers/receiver.ts';
+import { usePipeline } from '../helpers/pipeline.ts';
 
 /** /healthz and /readyz of `run`, as a probe sees them: the real CLI in a child process. */
 describe('health endpoint', () => {
-  let sim: AsanaSimulator;
-  let collector: OtlpCollector;
-  let stateFile: string;
   let run: CliRun | undefined;
 
-  beforeEach(async () => {
-    sim = await AsanaSimulator.start({ backlog: 400, seed: 9 });
-    collector = await startOtlpCollector();
-    stateFile = await tempStateFile();
-  });
+  const pipeline = usePipeline({ sim: { backlog: 400, seed: 9 } });
   afterEach(async () => {
     if (run && run.child.exitCode === null) {
       run.child.kill('SIGTERM');
       await run.exit;
     }
     run = undefined;
-    await sim.close();
-    await collector.close();
   });
 
   /** The start-up line names the health URL (ASANA_HEALTH_ADDR=127.0.0.1:0 picks a free port). */
@@ -46,19 +36,19 @@ describe('health endpoint', () => {
   it('/readyz is 503 until the first poll succeeds, then 200 with the position per stream; /healthz 200 throughout', async () => {
     // The first Asana request hangs for a while: the receiver is up but has not polled yet.
     // The second is answered 503 and retried.
-    sim.failNext(1, { kind: 'hang', ms: 3_000 });
-    sim.failNext(1, { status: 503 });
-    run = spawnCli(['run'], envFor(sim, collector, stateFile));
+    pipeline.sim.failNext(1, { kind: 'hang', ms: 3_000 });
+    pipeline.sim.failNext(1, { status: 503 });
+    run = spawnCli(['run'], pipeline.env());
     const url = await healthUrl(run);
 
     const early = await get(`${url}/readyz`);
     expect(early.status).toBe(503);
     expect(early.type).toContain('application/json');
     expect(early.body.status).toBe('not_ready');
-    expect(early.body.streams).toEqual([expect.objectContaining({ key: `audit_log/${sim.workspaceGid}`, state: 'starting', ready: false, reason: 'no successful poll yet' })]);
+    expect(early.body.streams).toEqual([expect.objectContaining({ key: `audit_log/${pipeline.sim.workspaceGid}`, state: 'starting', ready: false, reason: 'no successful poll yet' })]);
     expect((await get(`${url}/healthz`)).status).toBe(200);
 
-    await waitFor(() => collector.records.length === 400, 'the backlog to ship');
+    await waitFor(() => pipeline.collector.records.length === 400, 'the backlog to ship');
     let ready: Awaited<ReturnType<typeof get>> | undefined;
     await waitFor(() => {
       void get(`${url}/readyz`).then((r) => (ready = r));
@@ -66,13 +56,13 @@ describe('health endpoint', () => {
     }, 'readiness');
     const stream = ready!.body.streams[0]!;
     expect(stream).toMatchObject({
-      key: `audit_log/${sim.workspaceGid}`,
-      workspaceGid: sim.workspaceGid,
+      key: `audit_log/${pipeline.sim.workspaceGid}`,
+      workspaceGid: pipeline.sim.workspaceGid,
       stream: 'audit_log',
       state: 'running',
       ready: true,
       alive: true,
-      lastEventAt: sim.events.at(-1)!.created_at,
+      lastEventAt: pipeline.sim.events.at(-1)!.created_at,
       eventsReceived: 400,
       recordsExported: 400,
     });
@@ -94,42 +84,42 @@ describe('health endpoint', () => {
 
   it('one workspace refused: /readyz 503 names it with its error code, /healthz stays 200, the other keeps shipping', async () => {
     const FORBIDDEN = '1299999999999999';
-    run = spawnCli(['run'], envFor(sim, collector, stateFile, { ASANA_WORKSPACE_GID: `${sim.workspaceGid},${FORBIDDEN}` }));
+    run = spawnCli(['run'], pipeline.env({ ASANA_WORKSPACE_GID: `${pipeline.sim.workspaceGid},${FORBIDDEN}` }));
     const url = await healthUrl(run);
-    await waitFor(() => collector.records.length === 400, 'the good workspace to ship its backlog');
+    await waitFor(() => pipeline.collector.records.length === 400, 'the good workspace to ship its backlog');
 
     let body: HealthReport | undefined;
     await waitFor(() => {
       void get(`${url}/readyz`).then((r) => (body = r.body));
-      return body?.streams.find((s) => s.workspaceGid === sim.workspaceGid)?.caughtUp === true;
+      return body?.streams.find((s) => s.workspaceGid === pipeline.sim.workspaceGid)?.caughtUp === true;
     }, 'the good stream to catch up');
     const ready = await get(`${url}/readyz`);
     expect(ready.status).toBe(503);
     const bad = ready.body.streams.find((s) => s.workspaceGid === FORBIDDEN)!;
     expect(bad).toMatchObject({ state: 'failed', ready: false, alive: true, lastError: { code: 'ERR_ASANA_FORBIDDEN' } });
     expect(bad.reason).toMatch(/^stopped on ERR_ASANA_FORBIDDEN: Asana denied access to the audit log of workspace 1299999999999999/);
-    expect(ready.body.streams.find((s) => s.workspaceGid === sim.workspaceGid)).toMatchObject({ ready: true, state: 'running' });
+    expect(ready.body.streams.find((s) => s.workspaceGid === pipeline.sim.workspaceGid)).toMatchObject({ ready: true, state: 'running' });
     expect((await get(`${url}/healthz`)).status).toBe(200);
 
     // The process runs on: new events of the good workspace still arrive.
-    const later = sim.generate(25);
-    await waitFor(() => collector.records.length === 425, 'live events after the failure');
-    expect(collector.records.slice(400).map((r) => r.attributes['log.record.uid'])).toEqual(later.map((e) => e.gid));
+    const later = pipeline.sim.generate(25);
+    await waitFor(() => pipeline.collector.records.length === 425, 'live events after the failure');
+    expect(pipeline.collector.records.slice(400).map((r) => r.attributes['log.record.uid'])).toEqual(later.map((e) => e.gid));
     expect(run.child.exitCode).toBeNull();
     expect(run.stderr()).toMatch(/stream audit_log\/1299999999999999 stopped: .*the other streams go on/);
   }, 40_000);
 
   it('every workspace refused: run stops with exit 3', async () => {
-    run = spawnCli(['run'], envFor(sim, collector, stateFile, { ASANA_WORKSPACE_GID: '1299999999999998,1299999999999999' }));
+    run = spawnCli(['run'], pipeline.env({ ASANA_WORKSPACE_GID: '1299999999999998,1299999999999999' }));
     expect((await run.exit).code).toBe(3);
     expect(run.stderr()).toContain('2 of 2 streams stopped');
   });
 
   it('a health address in use stops start-up with exit 2 and says which variable to change', async () => {
-    const first = spawnCli(['run'], envFor(sim, collector, stateFile));
+    const first = spawnCli(['run'], pipeline.env());
     try {
       const port = new URL(await healthUrl(first)).port;
-      run = spawnCli(['run'], envFor(sim, collector, await tempStateFile(), { ASANA_HEALTH_ADDR: `127.0.0.1:${port}` }));
+      run = spawnCli(['run'], envFor(pipeline.sim, pipeline.collector, await tempStateFile(), { ASANA_HEALTH_ADDR: `127.0.0.1:${port}` }));
       expect((await run.exit).code).toBe(2);
       expect(run.stderr()).toMatch(/cannot serve the health endpoint: 127\.0\.0\.1:\d+ is already in use.*ASANA_HEALTH_ADDR/);
     } finally {

@@ -1,47 +1,34 @@
 import { readFile } from 'node:fs/promises';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AbortedError } from '../../src/errors.ts';
 import { Receiver } from '../../src/receiver.ts';
-import { AsanaSimulator, type SimulatorOptions } from '../../src/simulator/index.ts';
 import type { StreamState } from '../../src/state/types.ts';
-import { startOtlpCollector, type OtlpCollector } from '../helpers/otlp-collector.ts';
-import { captureLogger, configFor, fastBackoff, runOnce, tempStateFile, waitFor } from '../helpers/receiver.ts';
+import { captureLogger, fastBackoff, runOnce, waitFor } from '../helpers/receiver.ts';
+import { usePipelineStartedByTest } from '../helpers/pipeline.ts';
 
 /**
  * Late events: Asana records some audit events minutes after their created_at, behind the offset the
  * stream already holds. The re-scan of the trailing window must ship each of them exactly once.
  */
 const MIN = 60_000;
-let sim: AsanaSimulator;
-let collector: OtlpCollector;
-let stateFile: string;
+const pipeline = usePipelineStartedByTest();
 
-async function setUp(opts: SimulatorOptions): Promise<void> {
-  sim = await AsanaSimulator.start(opts);
-  collector = await startOtlpCollector();
-  stateFile = await tempStateFile();
-}
-afterEach(async () => {
-  await sim?.close();
-  await collector?.close();
-});
-
-const uids = () => collector.records.map((r) => r.attributes['log.record.uid'] as string);
-const simGids = () => sim.events.map((e) => e.gid);
+const uids = () => pipeline.collector.records.map((r) => r.attributes['log.record.uid'] as string);
+const simGids = () => pipeline.sim.events.map((e) => e.gid);
 async function savedState(): Promise<StreamState> {
-  const file = JSON.parse(await readFile(stateFile, 'utf8')) as { streams: Record<string, StreamState> };
-  return file.streams[`audit_log/${sim.workspaceGid}`]!;
+  const file = JSON.parse(await readFile(pipeline.stateFile, 'utf8')) as { streams: Record<string, StreamState> };
+  return file.streams[`audit_log/${pipeline.sim.workspaceGid}`]!;
 }
 
 describe('late events', () => {
   it('are found by the re-scan and shipped exactly once; the offset alone would miss them', async () => {
-    await setUp({ backlog: 400, backlogSpanMs: 60 * MIN, seed: 11 });
+    await pipeline.start({ sim: { backlog: 400, backlogSpanMs: 60 * MIN, seed: 11 } });
     const { log, lines } = captureLogger();
-    const config = configFor(sim, collector, stateFile);
+    const config = pipeline.config();
     expect(await runOnce(config, log)).toBe(400);
 
-    const late = sim.recordLate(25, { minDelayMs: 2 * MIN, maxDelayMs: 15 * MIN });
-    const onTime = sim.generate(10);
+    const late = pipeline.sim.recordLate(25, { minDelayMs: 2 * MIN, maxDelayMs: 15 * MIN });
+    const onTime = pipeline.sim.generate(10);
     expect(await runOnce(config, log)).toBe(35);
     const got = uids();
     expect(new Set(got).size).toBe(got.length); // no duplicates
@@ -50,7 +37,7 @@ describe('late events', () => {
     expect(lines().some((l) => l.includes('shipped 25 late audit events'))).toBe(true);
 
     // The re-scan's query: start_at inside the window, end_at just after the newest shipped event.
-    const rescans = sim.requests.filter((r) => r.query.end_at !== undefined);
+    const rescans = pipeline.sim.requests.filter((r) => r.query.end_at !== undefined);
     expect(rescans.length).toBeGreaterThan(0);
     const state = await savedState();
     expect(rescans.at(-1)!.query.end_at).toBe(new Date(Date.parse(state.lastEventAt!) + 1).toISOString());
@@ -60,19 +47,19 @@ describe('late events', () => {
     for (const e of late) expect(state.shippedWindow!.gids[e.gid]).toBe(Date.parse(e.created_at));
     const oldest = Math.min(...Object.values(state.shippedWindow!.gids));
     expect(Date.now() - oldest).toBeLessThanOrEqual(30 * MIN + 5_000);
-    expect(Object.keys(state.shippedWindow!.gids).length).toBeLessThan(sim.events.length);
+    expect(Object.keys(state.shippedWindow!.gids).length).toBeLessThan(pipeline.sim.events.length);
     expect(state.eventsShipped).toBe(435);
 
     expect(await runOnce(config, log)).toBe(0);
-    expect(collector.records).toHaveLength(435);
+    expect(pipeline.collector.records).toHaveLength(435);
   });
 
   it('without the re-scan (ASANA_LATE_WINDOW=0s) the same late events are lost: the control', async () => {
-    await setUp({ backlog: 200, backlogSpanMs: 20 * MIN, seed: 12 });
+    await pipeline.start({ sim: { backlog: 200, backlogSpanMs: 20 * MIN, seed: 12 } });
     const { log } = captureLogger();
-    const config = configFor(sim, collector, stateFile, { ASANA_LATE_WINDOW: '0s' });
+    const config = pipeline.config({ ASANA_LATE_WINDOW: '0s' });
     await runOnce(config, log);
-    const late = sim.recordLate(5, { minDelayMs: 2 * MIN, maxDelayMs: 5 * MIN });
+    const late = pipeline.sim.recordLate(5, { minDelayMs: 2 * MIN, maxDelayMs: 5 * MIN });
     expect(await runOnce(config, log)).toBe(0);
     for (const e of late) expect(uids()).not.toContain(e.gid);
     // (No re-scan ran: the late window is empty in the state. Backfill windows also send end_at, so requests are not the sign.)
@@ -80,49 +67,49 @@ describe('late events', () => {
   });
 
   it('a re-scan that finds nothing new ships nothing and leaves the window and count alone', async () => {
-    await setUp({ backlog: 300, backlogSpanMs: 20 * MIN, seed: 13 });
+    await pipeline.start({ sim: { backlog: 300, backlogSpanMs: 20 * MIN, seed: 13 } });
     const { log } = captureLogger();
-    const config = configFor(sim, collector, stateFile);
+    const config = pipeline.config();
     await runOnce(config, log);
     const before = await savedState();
-    const exports = collector.requests.length;
-    const asked = sim.requests.length;
+    const exports = pipeline.collector.requests.length;
+    const asked = pipeline.sim.requests.length;
     expect(await runOnce(config, log)).toBe(0);
-    expect(collector.requests.length).toBe(exports); // not even an empty export
-    expect(sim.requests.slice(asked).some((r) => r.query.end_at !== undefined)).toBe(true); // it did re-scan
+    expect(pipeline.collector.requests.length).toBe(exports); // not even an empty export
+    expect(pipeline.sim.requests.slice(asked).some((r) => r.query.end_at !== undefined)).toBe(true); // it did re-scan
     const after = await savedState();
     expect(after.shippedWindow?.gids).toEqual(before.shippedWindow?.gids);
     expect(after.eventsShipped).toBe(before.eventsShipped);
   });
 
   it('an event later than the window is a known limit: not found', async () => {
-    await setUp({ backlog: 100, backlogSpanMs: 20 * MIN, seed: 14 });
+    await pipeline.start({ sim: { backlog: 100, backlogSpanMs: 20 * MIN, seed: 14 } });
     const { log } = captureLogger();
-    const config = configFor(sim, collector, stateFile, { ASANA_LATE_WINDOW: '5m', ASANA_LATE_RESCAN_INTERVAL: '1m' });
+    const config = pipeline.config({ ASANA_LATE_WINDOW: '5m', ASANA_LATE_RESCAN_INTERVAL: '1m' });
     await runOnce(config, log);
-    const tooLate = sim.recordLate(3, { minDelayMs: 10 * MIN, maxDelayMs: 15 * MIN });
-    const inWindow = sim.recordLate(3, { minDelayMs: 1 * MIN, maxDelayMs: 3 * MIN });
+    const tooLate = pipeline.sim.recordLate(3, { minDelayMs: 10 * MIN, maxDelayMs: 15 * MIN });
+    const inWindow = pipeline.sim.recordLate(3, { minDelayMs: 1 * MIN, maxDelayMs: 3 * MIN });
     expect(await runOnce(config, log)).toBe(3);
     for (const e of inWindow) expect(uids()).toContain(e.gid);
     for (const e of tooLate) expect(uids()).not.toContain(e.gid);
   });
 
   it('the re-scan commits its gids only after the collector acknowledged them', async () => {
-    await setUp({ backlog: 150, backlogSpanMs: 20 * MIN, seed: 15 });
+    await pipeline.start({ sim: { backlog: 150, backlogSpanMs: 20 * MIN, seed: 15 } });
     const { log } = captureLogger();
-    const config = configFor(sim, collector, stateFile);
+    const config = pipeline.config();
     await runOnce(config, log);
     const before = await savedState();
 
-    const late = sim.recordLate(4, { minDelayMs: 2 * MIN, maxDelayMs: 4 * MIN });
-    collector.failNext(1, 400, { body: 'bad data' });
+    const late = pipeline.sim.recordLate(4, { minDelayMs: 2 * MIN, maxDelayMs: 4 * MIN });
+    pipeline.collector.failNext(1, 400, { body: 'bad data' });
     await expect(runOnce(config, log)).rejects.toMatchObject({ code: 'ERR_EXPORT_REJECTED', exitCode: 5 });
     const rejected = await savedState();
     for (const e of late) expect(rejected.shippedWindow!.gids[e.gid]).toBeUndefined();
     expect(rejected.eventsShipped).toBe(before.eventsShipped);
 
     // The collector is flaky, then accepts: shipped once, then committed.
-    collector.failNext(3, 503);
+    pipeline.collector.failNext(3, 503);
     expect(await runOnce(config, log)).toBe(4);
     const after = await savedState();
     for (const e of late) expect(after.shippedWindow!.gids[e.gid]).toBeDefined();
@@ -130,19 +117,19 @@ describe('late events', () => {
   });
 
   it('while running, late live events are shipped every ASANA_LATE_RESCAN_INTERVAL, each once', async () => {
-    await setUp({ backlog: 200, backlogSpanMs: 10 * MIN, seed: 16, late: { fraction: 0.3, maxDelayMs: 1_500 } });
+    await pipeline.start({ sim: { backlog: 200, backlogSpanMs: 10 * MIN, seed: 16, late: { fraction: 0.3, maxDelayMs: 1_500 } } });
     const { log } = captureLogger();
-    const config = configFor(sim, collector, stateFile, { ASANA_POLL_INTERVAL: '1s', ASANA_LATE_WINDOW: '1m', ASANA_LATE_RESCAN_INTERVAL: '1s' });
+    const config = pipeline.config({ ASANA_POLL_INTERVAL: '1s', ASANA_LATE_WINDOW: '1m', ASANA_LATE_RESCAN_INTERVAL: '1s' });
     const receiver = await Receiver.create(config, log, { backoff: fastBackoff });
     const stop = new AbortController();
     const running = receiver.run(stop.signal);
     try {
-      sim.startLive(40);
+      pipeline.sim.startLive(40);
       await new Promise((r) => setTimeout(r, 3_000));
-      sim.stopLive();
+      pipeline.sim.stopLive();
       // The last late events are recorded within 1.5 s; then the re-scan must find them.
-      await waitFor(() => sim.pendingLateEvents === 0, 'the last late events to be recorded', 5_000);
-      await waitFor(() => new Set(uids()).size === sim.events.length, 'every live event, late ones included', 15_000);
+      await waitFor(() => pipeline.sim.pendingLateEvents === 0, 'the last late events to be recorded', 5_000);
+      await waitFor(() => new Set(uids()).size === pipeline.sim.events.length, 'every live event, late ones included', 15_000);
     } finally {
       stop.abort();
       await running.catch((err: unknown) => {
@@ -153,6 +140,6 @@ describe('late events', () => {
     const got = uids();
     expect(new Set(got)).toEqual(new Set(simGids()));
     expect(got.length).toBe(new Set(got).size);
-    expect(sim.events.length).toBeGreaterThan(250);
+    expect(pipeline.sim.events.length).toBeGreaterThan(250);
   });
 });

@@ -1,11 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runReceiver } from '../../src/run.ts';
-import { AsanaSimulator } from '../../src/simulator/index.ts';
 import { METRIC } from '../../src/telemetry/metrics.ts';
-import { startOtlpCollector, type CollectedMetricsRequest, type OtlpCollector } from '../helpers/otlp-collector.ts';
-import { captureLogger, configFor, fastBackoff, tempStateFile } from '../helpers/receiver.ts';
+import { type CollectedMetricsRequest, type OtlpCollector } from '../helpers/otlp-collector.ts';
+import { captureLogger, fastBackoff } from '../helpers/receiver.ts';
+import { usePipeline } from '../helpers/pipeline.ts';
 
 /** The receiver's own metrics, as the loopback collector decodes them from /v1/metrics. */
 
@@ -60,54 +60,43 @@ function total(collector: OtlpCollector, name: string, where: Record<string, unk
 }
 
 describe('self-telemetry metrics', () => {
-  let sim: AsanaSimulator;
-  let collector: OtlpCollector;
-  let stateFile: string;
 
-  beforeEach(async () => {
-    // A 30-minute history read from ASANA_START_AT=1h: one cursor (no backfill windows), so the
-    // request counts below are exact.
-    sim = await AsanaSimulator.start({ backlog: 700, seed: 4, backlogSpanMs: 30 * 60_000 });
-    collector = await startOtlpCollector();
-    stateFile = await tempStateFile();
-  });
-  afterEach(async () => {
-    await sim.close();
-    await collector.close();
-  });
+  // A 30-minute history read from ASANA_START_AT=1h: one cursor (no backfill windows), so the
+  // request counts below are exact.
+  const pipeline = usePipeline({ sim: { backlog: 700, seed: 4, backlogSpanMs: 30 * 60_000 } });
 
   it.each(['http/protobuf', 'http/json'])('arrive at the collector over OTLP (%s): events, records, API statuses, 429s, retries, failures, lag', async (protocol) => {
-    sim.failNext(1, { status: 429, retryAfter: 1 });
-    sim.failNext(1, { status: 500 });
-    collector.failNext(2, 503);
+    pipeline.sim.failNext(1, { status: 429, retryAfter: 1 });
+    pipeline.sim.failNext(1, { status: 500 });
+    pipeline.collector.failNext(2, 503);
     const { log } = captureLogger();
     // No late-event re-scan: the request counts below are the main stream's alone.
-    const config = configFor(sim, collector, stateFile, { OTEL_EXPORTER_OTLP_PROTOCOL: protocol, OTEL_METRIC_EXPORT_INTERVAL: '200', ASANA_LATE_WINDOW: '0s', ASANA_START_AT: '1h' });
+    const config = pipeline.config({ OTEL_EXPORTER_OTLP_PROTOCOL: protocol, OTEL_METRIC_EXPORT_INTERVAL: '200', ASANA_LATE_WINDOW: '0s', ASANA_START_AT: '1h' });
     expect(await runReceiver('once', config, log, { backoff: fastBackoff })).toBe(0);
 
-    expect(collector.records).toHaveLength(700);
-    expect(collector.metricRequests.length).toBeGreaterThanOrEqual(1); // at least the one sent at exit
-    const last = collector.metricRequests.at(-1)!;
+    expect(pipeline.collector.records).toHaveLength(700);
+    expect(pipeline.collector.metricRequests.length).toBeGreaterThanOrEqual(1); // at least the one sent at exit
+    const last = pipeline.collector.metricRequests.at(-1)!;
     expect(last.contentType).toBe(protocol === 'http/json' ? 'application/json' : 'application/x-protobuf');
     expect(resourceOf(last)).toMatchObject({ 'service.name': 'asana-otel-receiver', 'service.version': expect.any(String), 'service.instance.id': expect.any(String) });
 
-    const stream = { 'asana.event.source': 'audit_log', 'asana.workspace.gid': sim.workspaceGid };
-    expect(total(collector, METRIC.eventsReceived, stream)).toBe(700);
-    expect(total(collector, METRIC.recordsExported, stream)).toBe(700);
-    expect(total(collector, METRIC.exportFailures, { ...stream, 'error.type': 'retryable' })).toBe(2);
-    expect(total(collector, METRIC.apiRateLimited)).toBe(1);
-    expect(total(collector, METRIC.apiRetries)).toBe(2);
-    expect(total(collector, METRIC.apiRequests, { 'http.response.status_code': 429 })).toBe(1);
-    expect(total(collector, METRIC.apiRequests, { 'http.response.status_code': 500 })).toBe(1);
+    const stream = { 'asana.event.source': 'audit_log', 'asana.workspace.gid': pipeline.sim.workspaceGid };
+    expect(total(pipeline.collector, METRIC.eventsReceived, stream)).toBe(700);
+    expect(total(pipeline.collector, METRIC.recordsExported, stream)).toBe(700);
+    expect(total(pipeline.collector, METRIC.exportFailures, { ...stream, 'error.type': 'retryable' })).toBe(2);
+    expect(total(pipeline.collector, METRIC.apiRateLimited)).toBe(1);
+    expect(total(pipeline.collector, METRIC.apiRetries)).toBe(2);
+    expect(total(pipeline.collector, METRIC.apiRequests, { 'http.response.status_code': 429 })).toBe(1);
+    expect(total(pipeline.collector, METRIC.apiRequests, { 'http.response.status_code': 500 })).toBe(1);
     // 7 pages of 100, and the empty page that says "caught up".
-    expect(total(collector, METRIC.apiRequests, { 'http.response.status_code': 200 })).toBe(8);
-    expect(total(collector, METRIC.gaps)).toBe(0);
+    expect(total(pipeline.collector, METRIC.apiRequests, { 'http.response.status_code': 200 })).toBe(8);
+    expect(total(pipeline.collector, METRIC.gaps)).toBe(0);
     expect(points(last, METRIC.eventsReceived)[0]).toMatchObject({ kind: 'sum', monotonic: true });
 
     const lag = points(last, METRIC.lag);
     expect(lag).toHaveLength(1);
     expect(lag[0]).toMatchObject({ kind: 'gauge', attributes: stream });
-    const expected = (Date.now() - Date.parse(sim.events.at(-1)!.created_at)) / 1000;
+    const expected = (Date.now() - Date.parse(pipeline.sim.events.at(-1)!.created_at)) / 1000;
     expect(lag[0]!.value).toBeGreaterThan(expected - 30);
     expect(lag[0]!.value).toBeLessThanOrEqual(expected + 1);
     expect(points(last, METRIC.streamReady)).toEqual([expect.objectContaining({ value: 1, attributes: stream })]);
@@ -116,12 +105,11 @@ describe('self-telemetry metrics', () => {
   it('are exported every OTEL_METRIC_EXPORT_INTERVAL while running', async () => {
     const { log } = captureLogger();
     // A slow Asana keeps `once` busy for a while: 15 pages at 100 ms each.
-    await sim.close();
-    sim = await AsanaSimulator.start({ backlog: 1500, seed: 4, latencyMs: 100 });
-    const config = configFor(sim, collector, stateFile, { OTEL_METRIC_EXPORT_INTERVAL: '200' });
+    await pipeline.replaceSim({ backlog: 1500, seed: 4, latencyMs: 100 });
+    const config = pipeline.config({ OTEL_METRIC_EXPORT_INTERVAL: '200' });
     expect(await runReceiver('once', config, log, { backoff: fastBackoff })).toBe(0);
-    expect(collector.metricRequests.length).toBeGreaterThanOrEqual(3);
-    const exported = collector.metricRequests.map((r) => points(r, METRIC.recordsExported).reduce((n, p) => n + p.value, 0));
+    expect(pipeline.collector.metricRequests.length).toBeGreaterThanOrEqual(3);
+    const exported = pipeline.collector.metricRequests.map((r) => points(r, METRIC.recordsExported).reduce((n, p) => n + p.value, 0));
     // Cumulative and growing while the backfill went on.
     expect(exported).toEqual([...exported].sort((a, b) => a - b));
     expect(exported.at(-1)).toBe(1500);
@@ -129,13 +117,13 @@ describe('self-telemetry metrics', () => {
 
   it('a dead metrics endpoint never disturbs log shipping: one warning, every record delivered', async () => {
     const { log, lines } = captureLogger('warn');
-    const config = configFor(sim, collector, stateFile, {
+    const config = pipeline.config({
       OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: 'http://127.0.0.1:9/v1/metrics',
       OTEL_METRIC_EXPORT_INTERVAL: '100',
     });
-    sim.generate(2000);
+    pipeline.sim.generate(2000);
     expect(await runReceiver('once', config, log, { backoff: fastBackoff })).toBe(0);
-    expect(collector.records).toHaveLength(2700);
+    expect(pipeline.collector.records).toHaveLength(2700);
     const warnings = lines().filter((l) => l.includes('ERR_METRICS_EXPORT'));
     expect(warnings.length).toBe(1);
     expect(warnings[0]).toMatch(/cannot export the receiver's own metrics to http:\/\/127\.0\.0\.1:9\/v1\/metrics: .*log shipping is not affected.*OTEL_METRICS_EXPORTER=none/);
@@ -149,9 +137,9 @@ describe('self-telemetry metrics', () => {
     try {
       const { port } = silent.address() as AddressInfo;
       const { log } = captureLogger();
-      const config = configFor(sim, collector, stateFile, { OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: `http://127.0.0.1:${port}/v1/metrics` });
+      const config = pipeline.config({ OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: `http://127.0.0.1:${port}/v1/metrics` });
       expect(await runReceiver('once', config, log, { backoff: fastBackoff })).toBe(0);
-      expect(collector.records).toHaveLength(700);
+      expect(pipeline.collector.records).toHaveLength(700);
     } finally {
       for (const s of sockets) s.destroy();
       await new Promise((r) => silent.close(r));
@@ -160,10 +148,10 @@ describe('self-telemetry metrics', () => {
 
   it('OTEL_METRICS_EXPORTER=none: no metrics request at all', async () => {
     const { log } = captureLogger();
-    const config = configFor(sim, collector, stateFile, { OTEL_METRICS_EXPORTER: 'none', OTEL_METRIC_EXPORT_INTERVAL: '100' });
+    const config = pipeline.config({ OTEL_METRICS_EXPORTER: 'none', OTEL_METRIC_EXPORT_INTERVAL: '100' });
     expect(await runReceiver('once', config, log, { backoff: fastBackoff })).toBe(0);
-    expect(collector.records).toHaveLength(700);
-    expect(collector.metricRequests).toHaveLength(0);
-    expect(collector.requests.every((r) => r.path === '/v1/logs')).toBe(true);
+    expect(pipeline.collector.records).toHaveLength(700);
+    expect(pipeline.collector.metricRequests).toHaveLength(0);
+    expect(pipeline.collector.requests.every((r) => r.path === '/v1/logs')).toBe(true);
   });
 });

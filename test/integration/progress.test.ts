@@ -1,29 +1,17 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runReceiver } from '../../src/run.ts';
-import { AsanaSimulator } from '../../src/simulator/index.ts';
-import { startOtlpCollector, type OtlpCollector } from '../helpers/otlp-collector.ts';
-import { captureLogger, configFor, fastBackoff, tempStateFile } from '../helpers/receiver.ts';
+import { captureLogger, fastBackoff } from '../helpers/receiver.ts';
+import { usePipeline } from '../helpers/pipeline.ts';
 
 /** A backfill through the whole pipeline reports its progress in the log (no terminal here). */
 describe('backfill progress', () => {
-  let sim: AsanaSimulator;
-  let collector: OtlpCollector;
-  let stateFile: string;
 
-  beforeEach(async () => {
-    // 20 pages at 60 ms each, spread over the last 6 hours: a backfill that takes a moment.
-    sim = await AsanaSimulator.start({ backlog: 2000, seed: 8, latencyMs: 60 });
-    collector = await startOtlpCollector();
-    stateFile = await tempStateFile();
-  });
-  afterEach(async () => {
-    await sim.close();
-    await collector.close();
-  });
+  // 20 pages at 60 ms each, spread over the last 6 hours: a backfill that takes a moment.
+  const pipeline = usePipeline({ sim: { backlog: 2000, seed: 8, latencyMs: 60 } });
 
   it('once without a terminal: progress log lines with events, rate, position and ETA, then caught up', async () => {
     const { log, lines } = captureLogger();
-    const config = configFor(sim, collector, stateFile, { OTEL_METRICS_EXPORTER: 'none' });
+    const config = pipeline.config({ OTEL_METRICS_EXPORTER: 'none' });
     expect(await runReceiver('once', config, log, { backoff: fastBackoff, progressLogIntervalMs: 200 })).toBe(0);
     const parsed = lines().map((l) => JSON.parse(l) as Record<string, unknown>);
     const progress = parsed.filter((l) => String(l.message).startsWith('backfill: '));

@@ -1,9 +1,9 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AsanaSimulator } from '../../src/simulator/index.ts';
-import { startOtlpCollector, type OtlpCollector } from '../helpers/otlp-collector.ts';
-import { envFor, spawnCli, tempStateFile, waitFor, type CliRun } from '../helpers/receiver.ts';
+import { spawnCli, waitFor, type CliRun } from '../helpers/receiver.ts';
+import { usePipelineForAll } from '../helpers/pipeline.ts';
 
 /**
  * The Asana token never appears in any output: logs (at debug level too), error messages, the state
@@ -17,18 +17,7 @@ const SHAPED = '2/1204455667788990/1209988776655443:c0ffee5ecre7c0ffee5ecre7c0ff
 const HEADER_SECRET = 'otlp-api-key-3b7e1d9a5c';
 const MARKERS = [TOKEN, 'marker-token-7f3a9c2e1b5d', SHAPED, 'c0ffee5ecre7c0ffee5ecre7', HEADER_SECRET];
 
-let sim: AsanaSimulator;
-let collector: OtlpCollector;
-let stateFile: string;
-beforeAll(async () => {
-  sim = await AsanaSimulator.start({ backlog: 1_500, seed: 61, token: TOKEN, latencyMs: 2 });
-  collector = await startOtlpCollector();
-  stateFile = await tempStateFile();
-});
-afterAll(async () => {
-  await sim.close();
-  await collector.close();
-});
+const pipeline = usePipelineForAll({ sim: { backlog: 1_500, seed: 61, token: TOKEN, latencyMs: 2 } });
 
 const json = (v: unknown) => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x));
 function expectNoSecret(what: string, text: string): void {
@@ -40,15 +29,15 @@ function expectNoSecretIn(run: CliRun, what: string): void {
 }
 /** What the collector and Asana saw that is not the secret's intended use (the headers carry it to the collector). */
 function expectNothingLeakedDownstream(): void {
-  expectNoSecret('exported records', json(collector.records));
-  expectNoSecret('self-telemetry', json(collector.metricRequests));
-  expectNoSecret('simulator request log', json(sim.requests));
-  for (const m of [TOKEN, SHAPED]) expect(json(collector.requests).includes(m), `a collector request carries ${m}`).toBe(false);
+  expectNoSecret('exported records', json(pipeline.collector.records));
+  expectNoSecret('self-telemetry', json(pipeline.collector.metricRequests));
+  expectNoSecret('simulator request log', json(pipeline.sim.requests));
+  for (const m of [TOKEN, SHAPED]) expect(json(pipeline.collector.requests).includes(m), `a collector request carries ${m}`).toBe(false);
 }
 
 describe('secrets never leak', () => {
   const env = () =>
-    envFor(sim, collector, stateFile, {
+    pipeline.env({
       LOG_LEVEL: 'debug',
       OTEL_EXPORTER_OTLP_HEADERS: `x-api-key=${HEADER_SECRET}`,
       ASANA_LATE_RESCAN_INTERVAL: '1s',
@@ -56,26 +45,26 @@ describe('secrets never leak', () => {
 
   it('a run with faults everywhere, at debug level', async () => {
     // (The child uses the real retry schedule: a few faults already take seconds.)
-    sim.failNext(1, { status: 500 });
-    sim.failNext(1, { status: 429, retryAfter: 1 });
-    sim.failNext(1, { kind: 'truncated' });
-    collector.failNext(1, 503, { body: 'overloaded' });
-    collector.resetNext(1);
-    sim.recordLate(5, { minDelayMs: 60_000, maxDelayMs: 120_000 });
+    pipeline.sim.failNext(1, { status: 500 });
+    pipeline.sim.failNext(1, { status: 429, retryAfter: 1 });
+    pipeline.sim.failNext(1, { kind: 'truncated' });
+    pipeline.collector.failNext(1, 503, { body: 'overloaded' });
+    pipeline.collector.resetNext(1);
+    pipeline.sim.recordLate(5, { minDelayMs: 60_000, maxDelayMs: 120_000 });
     const run = spawnCli(['once'], env());
     expect((await run.exit).code, run.stderr()).toBe(0);
     expect(run.stderr()).toContain('"level":"debug"'); // debug really was on
     expect(run.stderr()).toContain('6 sad squid'); // the faults really happened
-    expect(collector.records.length).toBeGreaterThanOrEqual(1_505);
+    expect(pipeline.collector.records.length).toBeGreaterThanOrEqual(1_505);
     // The collector got its key: the header reached it, so the check below is not vacuous.
-    expect(collector.requests.some((r) => r.headers['x-api-key'] === HEADER_SECRET)).toBe(true);
+    expect(pipeline.collector.requests.some((r) => r.headers['x-api-key'] === HEADER_SECRET)).toBe(true);
     expectNoSecretIn(run, 'once with faults');
-    expectNoSecret('state file', await readFile(stateFile, 'utf8'));
+    expectNoSecret('state file', await readFile(pipeline.stateFile, 'utf8'));
     expectNothingLeakedDownstream();
   });
 
   it('run, then SIGTERM; state show', async () => {
-    sim.generate(200);
+    pipeline.sim.generate(200);
     const run = spawnCli(['run'], env());
     await waitFor(() => run.stderr().includes('caught up') || run.stderr().includes('audit log caught up'), 'the run to catch up');
     run.child.kill('SIGTERM');
@@ -86,7 +75,7 @@ describe('secrets never leak', () => {
       expect((await show.exit).code).toBe(0);
       expectNoSecretIn(show, args.join(' '));
     }
-    expectNoSecret('state file', await readFile(stateFile, 'utf8'));
+    expectNoSecret('state file', await readFile(pipeline.stateFile, 'utf8'));
     expectNothingLeakedDownstream();
   });
 
@@ -105,7 +94,7 @@ describe('secrets never leak', () => {
 
     const noScope = await AsanaSimulator.start({ token: TOKEN, auditScope: false });
     try {
-      const run = spawnCli(['once'], { ...env(), ASANA_API_URL: noScope.url, ASANA_STATE_FILE: join(dirname(stateFile), 'noscope.json') });
+      const run = spawnCli(['once'], { ...env(), ASANA_API_URL: noScope.url, ASANA_STATE_FILE: join(dirname(pipeline.stateFile), 'noscope.json') });
       expect((await run.exit).code).toBe(3);
       expect(run.stderr()).toContain('audit');
       expectNoSecretIn(run, '403 scope');
@@ -113,7 +102,7 @@ describe('secrets never leak', () => {
       await noScope.close();
     }
 
-    const unreachable = spawnCli(['once'], { ...env(), ASANA_API_URL: 'http://127.0.0.1:1/api/1.0', ASANA_STATE_FILE: join(dirname(stateFile), 'unreachable.json') });
+    const unreachable = spawnCli(['once'], { ...env(), ASANA_API_URL: 'http://127.0.0.1:1/api/1.0', ASANA_STATE_FILE: join(dirname(pipeline.stateFile), 'unreachable.json') });
     await waitFor(() => unreachable.stderr().includes('cannot reach Asana'), 'the unreachable warning');
     unreachable.child.kill('SIGTERM');
     expect((await unreachable.exit).code).toBe(0);
@@ -122,7 +111,7 @@ describe('secrets never leak', () => {
   });
 
   it('configuration errors with the token pasted into the wrong variable', async () => {
-    const base = { ASANA_STATE_FILE: join(dirname(stateFile), 'config.json'), LOG_LEVEL: 'debug' };
+    const base = { ASANA_STATE_FILE: join(dirname(pipeline.stateFile), 'config.json'), LOG_LEVEL: 'debug' };
     const cases: Array<Record<string, string>> = [
       // The token is set, and also pasted elsewhere.
       { ...base, ASANA_TOKEN: TOKEN, ASANA_WORKSPACE_GID: TOKEN },
@@ -143,12 +132,12 @@ describe('secrets never leak', () => {
     }
 
     // The same in a YAML file, under a wrong key and in a wrong value.
-    const file = join(dirname(stateFile), 'config.yaml');
+    const file = join(dirname(pipeline.stateFile), 'config.yaml');
     await writeFile(file, `asana_token: "${SHAPED}"\nASANA_WORKSPACE_GID: "${SHAPED}"\nASANA_TOKEN: [${SHAPED}]\n`, 'utf8');
     const yaml = spawnCli(['once', '--config', file], base);
     expect((await yaml.exit).code).toBe(2);
     expectNoSecretIn(yaml, 'YAML config');
-    const broken = join(dirname(stateFile), 'broken.yaml');
+    const broken = join(dirname(pipeline.stateFile), 'broken.yaml');
     await writeFile(broken, `ASANA_TOKEN: "${SHAPED}\nASANA_WORKSPACE_GID: [\n`, 'utf8');
     const bad = spawnCli(['once', '--config', broken], base);
     expect((await bad.exit).code).toBe(2);

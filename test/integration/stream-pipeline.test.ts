@@ -8,8 +8,8 @@ import { openFileStateStore } from '../../src/state/file-store.ts';
 import type { StateStore, StreamState } from '../../src/state/types.ts';
 import { AuditLogStream, PIPELINE_DEPTH } from '../../src/streams/audit-log.ts';
 import { AsanaSimulator } from '../../src/simulator/index.ts';
-import { startOtlpCollector, type OtlpCollector } from '../helpers/otlp-collector.ts';
-import { captureLogger, configFor, runOnce, tempStateFile, waitFor } from '../helpers/receiver.ts';
+import { captureLogger, runOnce, tempStateFile, waitFor } from '../helpers/receiver.ts';
+import { usePipeline } from '../helpers/pipeline.ts';
 
 /** A collector that acknowledges each export only when the test says so. */
 function heldSink(): LogSink & { held: Array<{ records: number; ack: () => void }> } {
@@ -79,31 +79,19 @@ describe('one cursor as a bounded pipeline', () => {
 });
 
 describe('resuming at an instant shared by more than a page of events', () => {
-  let sim: AsanaSimulator;
-  let collector: OtlpCollector;
-  let stateFile: string;
-
-  beforeEach(async () => {
-    sim = await AsanaSimulator.start({ backlog: 500, seed: 8 });
-    collector = await startOtlpCollector();
-    stateFile = await tempStateFile();
-  });
-  afterEach(async () => {
-    await sim.close();
-    await collector.close();
-  });
+  const pipeline = usePipeline({ sim: { backlog: 500, seed: 8 } });
 
   it('ships each event of that instant once, on the offsets that follow too', async () => {
     // 250 events at one millisecond, of which the first 120 were shipped before a restart that
     // has to resume with start_at (no usable offset).
     const at = new Date(Date.now() - 3_600_000).toISOString();
-    sim.add(Array.from({ length: 250 }, () => ({ created_at: at, event_type: 'task_deleted', event_category: 'deletion' })));
-    const tied = sim.events.filter((e) => e.created_at === at);
+    pipeline.sim.add(Array.from({ length: 250 }, () => ({ created_at: at, event_type: 'task_deleted', event_category: 'deletion' })));
+    const tied = pipeline.sim.events.filter((e) => e.created_at === at);
     const shippedBefore = tied.slice(0, 120);
-    const key = `audit_log/${sim.workspaceGid}`;
+    const key = `audit_log/${pipeline.sim.workspaceGid}`;
     const resumed: StreamState = {
       stream: 'audit_log',
-      workspaceGid: sim.workspaceGid,
+      workspaceGid: pipeline.sim.workspaceGid,
       filters: {},
       startAt: new Date(Date.now() - 86_400_000).toISOString(),
       lastEventAt: at,
@@ -112,11 +100,11 @@ describe('resuming at an instant shared by more than a page of events', () => {
       eventsShipped: 120,
       updatedAt: new Date().toISOString(),
     };
-    await writeFile(stateFile, JSON.stringify({ version: 1, streams: { [key]: resumed } }), 'utf8');
+    await writeFile(pipeline.stateFile, JSON.stringify({ version: 1, streams: { [key]: resumed } }), 'utf8');
     const { log } = captureLogger();
-    const expected = sim.events.filter((e) => e.created_at > at || (e.created_at === at && !shippedBefore.includes(e)));
-    expect(await runOnce(configFor(sim, collector, stateFile), log)).toBe(expected.length);
-    const got = collector.records.map((r) => r.attributes['log.record.uid'] as string);
+    const expected = pipeline.sim.events.filter((e) => e.created_at > at || (e.created_at === at && !shippedBefore.includes(e)));
+    expect(await runOnce(pipeline.config(), log)).toBe(expected.length);
+    const got = pipeline.collector.records.map((r) => r.attributes['log.record.uid'] as string);
     expect(got).toEqual(expected.map((e) => e.gid));
   });
 });

@@ -1,36 +1,24 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { StreamsFailedError } from '../../src/errors.ts';
 import { runReceiver } from '../../src/run.ts';
 import { openFileStateStore } from '../../src/state/file-store.ts';
-import { AsanaSimulator } from '../../src/simulator/index.ts';
-import { startOtlpCollector, type OtlpCollector } from '../helpers/otlp-collector.ts';
-import { captureLogger, configFor, fastBackoff, runOnce, tempStateFile } from '../helpers/receiver.ts';
+import { captureLogger, fastBackoff, runOnce } from '../helpers/receiver.ts';
+import { usePipeline } from '../helpers/pipeline.ts';
 
 /**
  * Several workspaces in one process. The simulated token reads one workspace; for any other the
  * simulator answers 403, as Asana does for a workspace the token cannot access.
  */
 describe('several workspaces in one process', () => {
-  let sim: AsanaSimulator;
-  let collector: OtlpCollector;
-  let stateFile: string;
   const FORBIDDEN = '1299999999999999';
 
-  beforeEach(async () => {
-    sim = await AsanaSimulator.start({ backlog: 1500, seed: 5 });
-    collector = await startOtlpCollector();
-    stateFile = await tempStateFile();
-  });
-  afterEach(async () => {
-    await sim.close();
-    await collector.close();
-  });
+  const pipeline = usePipeline({ sim: { backlog: 1500, seed: 5 } });
 
-  const uids = () => collector.records.map((r) => r.attributes['log.record.uid'] as string);
+  const uids = () => pipeline.collector.records.map((r) => r.attributes['log.record.uid'] as string);
 
   it('once: a 403 on one workspace stops only that stream; the other ships everything, then once exits 3', async () => {
     const { log, lines } = captureLogger();
-    const config = configFor(sim, collector, stateFile, { ASANA_WORKSPACE_GID: `${FORBIDDEN},${sim.workspaceGid}` });
+    const config = pipeline.config({ ASANA_WORKSPACE_GID: `${FORBIDDEN},${pipeline.sim.workspaceGid}` });
     const err = await runOnce(config, log).then(
       () => undefined,
       (e: unknown) => e,
@@ -40,46 +28,46 @@ describe('several workspaces in one process', () => {
     expect((err as Error).message).toMatch(/^1 of 2 streams stopped \(audit_log\/1299999999999999: ERR_ASANA_FORBIDDEN\); the other streams caught up, shipping 1500 records/);
 
     // The other stream shipped every event, once, in order, although its sibling had failed.
-    expect(uids()).toEqual(sim.events.map((e) => e.gid));
+    expect(uids()).toEqual(pipeline.sim.events.map((e) => e.gid));
     const stopped = lines().map((l) => JSON.parse(l) as { level: string; message: string; stream?: string; code?: string }).find((l) => l.level === 'error');
     expect(stopped).toMatchObject({ stream: `audit_log/${FORBIDDEN}`, code: 'ERR_ASANA_FORBIDDEN' });
     expect(stopped!.message).toMatch(/^stream audit_log\/1299999999999999 stopped: Asana denied access .*; the other streams go on$/);
 
     // One state key each; the failed stream only pinned its start, so a fixed token resumes it there.
-    const store = await openFileStateStore(stateFile, { lock: false });
+    const store = await openFileStateStore(pipeline.stateFile, { lock: false });
     const state = Object.fromEntries(store.entries());
     await store.close();
-    expect(state[`audit_log/${sim.workspaceGid}`]).toMatchObject({ eventsShipped: 1500 });
+    expect(state[`audit_log/${pipeline.sim.workspaceGid}`]).toMatchObject({ eventsShipped: 1500 });
     expect(state[`audit_log/${FORBIDDEN}`]).toMatchObject({ eventsShipped: 0 });
     expect(state[`audit_log/${FORBIDDEN}`]!.offset).toBeUndefined();
   });
 
   it('once through runReceiver exits with the failed stream\'s code after the others finished', async () => {
     const { log, lines } = captureLogger();
-    const config = configFor(sim, collector, stateFile, { ASANA_WORKSPACE_GID: `${sim.workspaceGid},${FORBIDDEN}`, OTEL_METRICS_EXPORTER: 'none' });
+    const config = pipeline.config({ ASANA_WORKSPACE_GID: `${pipeline.sim.workspaceGid},${FORBIDDEN}`, OTEL_METRICS_EXPORTER: 'none' });
     expect(await runReceiver('once', config, log, { backoff: fastBackoff })).toBe(3);
-    expect(collector.records).toHaveLength(1500);
+    expect(pipeline.collector.records).toHaveLength(1500);
     expect(lines().at(-1)).toContain('1 of 2 streams stopped');
   });
 
   it('a refused token (401) concerns every stream: the process stops with exit 3 as before', async () => {
     const { log } = captureLogger();
-    const config = configFor(sim, collector, stateFile, { ASANA_WORKSPACE_GID: `${sim.workspaceGid},${FORBIDDEN}`, ASANA_TOKEN: 'not-the-token' });
+    const config = pipeline.config({ ASANA_WORKSPACE_GID: `${pipeline.sim.workspaceGid},${FORBIDDEN}`, ASANA_TOKEN: 'not-the-token' });
     await expect(runOnce(config, log)).rejects.toMatchObject({ code: 'ERR_ASANA_UNAUTHORIZED', exitCode: 3 });
-    expect(collector.records).toHaveLength(0);
+    expect(pipeline.collector.records).toHaveLength(0);
   });
 
   it('the collector rejecting records concerns every stream: all stop, exit 5', async () => {
-    collector.failNext(1, 400, { body: 'bad data' });
+    pipeline.collector.failNext(1, 400, { body: 'bad data' });
     const { log } = captureLogger();
-    const config = configFor(sim, collector, stateFile, { ASANA_WORKSPACE_GID: `${sim.workspaceGid},${FORBIDDEN}` });
+    const config = pipeline.config({ ASANA_WORKSPACE_GID: `${pipeline.sim.workspaceGid},${FORBIDDEN}` });
     await expect(runOnce(config, log)).rejects.toMatchObject({ code: 'ERR_EXPORT_REJECTED', exitCode: 5 });
-    expect(collector.records).toHaveLength(0);
+    expect(pipeline.collector.records).toHaveLength(0);
   });
 
   it('a lone workspace keeps its own error and exit code', async () => {
     const { log } = captureLogger();
-    const config = configFor(sim, collector, stateFile, { ASANA_WORKSPACE_GID: FORBIDDEN });
+    const config = pipeline.config({ ASANA_WORKSPACE_GID: FORBIDDEN });
     await expect(runOnce(config, log)).rejects.toMatchObject({ code: 'ERR_ASANA_FORBIDDEN', exitCode: 3 });
   });
 });

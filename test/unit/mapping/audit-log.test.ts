@@ -4,16 +4,13 @@ import { SeverityNumber } from '@opentelemetry/api';
 import { JsonLogsSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { describe, expect, it } from 'vitest';
-import type { AuditLogEvent, AuditLogPage } from '../../src/asana/types.ts';
-import { toReadableLogRecords } from '../../src/export/records.ts';
-import { MAX_ATTRIBUTE_STRING_BYTES } from '../../src/mapping/attributes.ts';
-import {
-  DETAILS_MAX_ATTRIBUTES,
-  DETAILS_MAX_KEY_LENGTH,
-  capUtf8,
-  mapAuditLogEvent,
-} from '../../src/mapping/audit-log.ts';
-import type { MappedRecord } from '../../src/mapping/types.ts';
+import type { AuditLogEvent, AuditLogPage } from '../../../src/asana/types.ts';
+import { toReadableLogRecords } from '../../../src/export/records.ts';
+import { MAX_ATTRIBUTE_STRING_BYTES } from '../../../src/mapping/attributes.ts';
+import { parseJsonExactGids } from '../../../src/asana/exact-json.ts';
+import { mapAuditLogEvent } from '../../../src/mapping/audit-log.ts';
+import { DETAILS_MAX_ATTRIBUTES, DETAILS_MAX_KEY_LENGTH } from '../../../src/mapping/details.ts';
+import type { MappedRecord } from '../../../src/mapping/types.ts';
 
 const OBSERVED_AT = new Date('2025-03-07T00:00:00.123Z');
 const OBSERVED: [number, number] = [1_741_305_600, 123_000_000];
@@ -236,6 +233,30 @@ describe('mapAuditLogEvent: attributes', () => {
     expect(record.attributes).not.toHaveProperty('asana.resource.email');
   });
 
+  it.each([
+    // [what, event fields, the warning]
+    ['a string gid: no warning', { gid: '1208000000000501' }, undefined],
+    ['a number gid', { gid: 1208000000000501 }, 'gid is a number, not a string'],
+    ['a boolean actor gid', { actor: { actor_type: 'user', gid: true } }, 'actor.gid is a boolean, not a string'],
+    ['an object resource gid', { resource: { gid: { nested: 1 } } }, 'resource.gid is an object, not a string'],
+    ['a null gid is absent, not wrong', { gid: null, resource: { gid: null } }, undefined],
+  ])('flags a gid that is not a string: %s', (_what, fields, warning) => {
+    const record = map({ created_at: '2025-03-03T09:05:31.650Z', ...fields });
+    expect(record.attributes[WARNING]).toBe(warning);
+  });
+
+  it('keeps numeric gids past 2^53 of a page read by parseJsonExactGids exact and distinct, with a warning', () => {
+    const gids = Array.from({ length: 20 }, (_, i) => `${9_007_199_254_740_993n + BigInt(i)}`);
+    const text = `{"data":[${gids.map((g) => `{"gid":${g},"created_at":"2025-03-03T09:05:31.650Z","actor":{"actor_type":"user","gid":${g}}}`).join(',')}]}`;
+    const records = (parseJsonExactGids(text) as { data: unknown[] }).data.map((event) => map(event));
+    expect(records.map((r) => r.attributes['log.record.uid'])).toEqual(gids);
+    expect(records.map((r) => r.attributes['user.id'])).toEqual(gids);
+    expect(records.map((r) => JSON.parse(r.body as string).gid)).toEqual(gids);
+    expect(records[0]?.attributes[WARNING]).toBe(
+      `gid is a number, not a string; read exactly as "${gids[0]}"; actor.gid is a number, not a string; read exactly as "${gids[0]}"`,
+    );
+  });
+
   it('ignores non-object actor, resource, context and details', () => {
     for (const value of ['text', 42, true, [], [{ actor_type: 'user' }]]) {
       const record = map({
@@ -269,27 +290,6 @@ describe('mapAuditLogEvent: attributes', () => {
     const record = map({ ...fullEvent(), event_type: eventType });
     expect(record.eventName).toBe(`asana.audit.${'x'.repeat(MAX_ATTRIBUTE_STRING_BYTES)}`);
     expect(record.attributes['asana.event.type']).toBe('x'.repeat(MAX_ATTRIBUTE_STRING_BYTES));
-  });
-});
-
-describe('capUtf8', () => {
-  it('keeps strings that fit', () => {
-    expect(capUtf8('')).toBe('');
-    expect(capUtf8('abc', 3)).toBe('abc');
-    expect(capUtf8('€€', 6)).toBe('€€');
-  });
-
-  it('cuts on code point boundaries', () => {
-    expect(capUtf8('abcd', 3)).toBe('abc');
-    expect(capUtf8('€€', 5)).toBe('€'); // 3 + 3 bytes
-    expect(capUtf8('a🦊', 4)).toBe('a'); // the fox is 4 bytes, never split into a lone surrogate
-    expect(capUtf8('a🦊', 5)).toBe('a🦊');
-    expect(capUtf8('é'.repeat(10), 7)).toBe('ééé');
-  });
-
-  it('is cheap on huge strings', () => {
-    const huge = 'x'.repeat(50_000_000);
-    expect(capUtf8(huge)).toHaveLength(MAX_ATTRIBUTE_STRING_BYTES);
   });
 });
 
@@ -368,7 +368,7 @@ describe('mapAuditLogEvent: details', () => {
 });
 
 describe('mapAuditLogEvent: body', () => {
-  const fixtures = new URL('../fixtures/audit-log/', import.meta.url);
+  const fixtures = new URL('../../fixtures/audit-log/', import.meta.url);
   const events = readdirSync(fixtures)
     .filter((file) => file.endsWith('.page.json'))
     .flatMap((file) => (JSON.parse(readFileSync(new URL(file, fixtures), 'utf8')) as AuditLogPage).data);

@@ -1,7 +1,7 @@
 import { SeverityNumber } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
-import categories from '../../src/mapping/event-categories.json' with { type: 'json' };
-import { INFO_EVENT_TYPES, SEVERITY_INFO, SEVERITY_WARN, WARN_EVENT_TYPES, severityOf } from '../../src/mapping/severity.ts';
+import categories from '../../../src/mapping/event-categories.json' with { type: 'json' };
+import { INFO_EVENT_TYPES, SEVERITY_INFO, SEVERITY_WARN, WARN_EVENT_TYPES, severityOf } from '../../../src/mapping/severity.ts';
 
 /**
  * Event types announced in Asana's forum thread "Announcing Asana's Audit Log API" (updates until

@@ -2,15 +2,15 @@ import { JsonLogsSerializer, ProtobufLogsSerializer } from '@opentelemetry/otlp-
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { classifyAsanaResponse, parseAuditLogPage } from '../../src/asana/classify.ts';
-import type { AuditLogEvent } from '../../src/asana/types.ts';
-import { ReceiverError } from '../../src/errors.ts';
-import { toReadableLogRecords } from '../../src/export/records.ts';
-import { MAX_ATTRIBUTE_STRING_BYTES } from '../../src/mapping/attributes.ts';
-import { mapAuditLogEvent } from '../../src/mapping/audit-log.ts';
-import type { MappedRecord } from '../../src/mapping/types.ts';
-import { parseRetryAfter, RETRY_AFTER_CAP_MS } from '../../src/retry.ts';
-import { absurdRetryAfter, hostileElement, hostileEvent } from '../helpers/hostile.ts';
+import { classifyAsanaResponse, parseAuditLogPage } from '../../../src/asana/classify.ts';
+import type { AuditLogEvent } from '../../../src/asana/types.ts';
+import { ReceiverError } from '../../../src/errors.ts';
+import { toReadableLogRecords } from '../../../src/export/records.ts';
+import { MAX_ATTRIBUTE_STRING_BYTES } from '../../../src/mapping/attributes.ts';
+import { mapAuditLogEvent } from '../../../src/mapping/audit-log.ts';
+import type { MappedRecord } from '../../../src/mapping/types.ts';
+import { parseRetryAfter, RETRY_AFTER_CAP_MS } from '../../../src/retry.ts';
+import { absurdRetryAfter, hostileElement, hostileEvent } from '../../helpers/hostile.ts';
 
 /**
  * Property-based: whatever Asana sends, the pure parts hold. Runs are bounded (numRuns) so the whole

@@ -1,32 +1,19 @@
 /**
- * Activity events (the events API) -> OTLP log records. Golden files as for the audit log: each raw
- * page in test/fixtures/events/<name>.page.json, mapped with a fixed observed time and serialized
- * exactly as the exporter does, must equal <name>.otlp.json (reviewed by eye).
- *
- * Regenerate after an intended change, then review the diff:
- *   UPDATE_GOLDEN=1 npx vitest run test/unit/mapping-events.test.ts
+ * Activity events (the events API) -> OTLP log records. Golden files as for the audit log
+ * (test/helpers/golden.ts): each raw page in test/fixtures/events/<name>.page.json maps to
+ * <name>.otlp.json.
  */
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { SeverityNumber } from '@opentelemetry/api';
-import { JsonLogsSerializer } from '@opentelemetry/otlp-transformer';
-import { resourceFromAttributes } from '@opentelemetry/resources';
 import { describe, expect, it } from 'vitest';
-import type { ActivityEvent, EventsPage } from '../../src/asana/types.ts';
-import { toReadableLogRecords } from '../../src/export/records.ts';
-import { MAX_ATTRIBUTE_STRING_BYTES } from '../../src/mapping/attributes.ts';
-import { ACTIVITY_UID_HEX_DIGITS, activityEventUid, mapActivityEvent, type ActivitySource } from '../../src/mapping/events.ts';
-import { mapGap } from '../../src/mapping/gap.ts';
+import type { ActivityEvent, EventsPage } from '../../../src/asana/types.ts';
+import { MAX_ATTRIBUTE_STRING_BYTES } from '../../../src/mapping/attributes.ts';
+import { ACTIVITY_UID_HEX_DIGITS, activityEventUid, mapActivityEvent, type ActivitySource } from '../../../src/mapping/events.ts';
+import { mapGap } from '../../../src/mapping/gap.ts';
+import { GOLDEN_OBSERVED_AT, expectGolden, fixtureFolder, fixturePageNames, readFixturePage } from '../../helpers/golden.ts';
 
-const FIXTURES = new URL('../fixtures/events/', import.meta.url);
-const OBSERVED_AT = new Date('2025-03-07T00:00:00.123Z');
+const FIXTURES = fixtureFolder('events');
+const OBSERVED_AT = GOLDEN_OBSERVED_AT;
 const OBSERVED: [number, number] = [1_741_305_600, 123_000_000];
-const RESOURCE = resourceFromAttributes({
-  'service.name': 'asana',
-  'service.version': '0.0.0-test',
-  'asana.workspace.gid': '1200000000000001',
-});
-const SCOPE_VERSION_PLACEHOLDER = '<package version>';
-const UPDATE = process.env['UPDATE_GOLDEN'] === '1';
 /** Fixtures alternate the source so both values are pinned by the goldens. */
 const SOURCE_OF: Record<string, ActivitySource> = {
   tasks: 'workspace_events',
@@ -35,26 +22,10 @@ const SOURCE_OF: Record<string, ActivitySource> = {
   hostile: 'resource_events',
 };
 
-const pageNames = readdirSync(FIXTURES)
-  .filter((file) => file.endsWith('.page.json'))
-  .map((file) => file.slice(0, -'.page.json'.length))
-  .sort();
+const pageNames = fixturePageNames(FIXTURES);
 
 function map(event: unknown, source: ActivitySource = 'workspace_events') {
   return mapActivityEvent(event as ActivityEvent, source, OBSERVED_AT);
-}
-
-function renderGolden(page: EventsPage, source: ActivitySource): string {
-  const records = page.data.map((event) => mapActivityEvent(event, source, OBSERVED_AT));
-  const bytes = JsonLogsSerializer.serializeRequest(toReadableLogRecords({ resource: RESOURCE, records }));
-  if (bytes === undefined) throw new Error('JsonLogsSerializer returned nothing');
-  const otlp = JSON.parse(new TextDecoder().decode(bytes)) as {
-    resourceLogs: Array<{ scopeLogs: Array<{ scope: { version?: string } }> }>;
-  };
-  for (const resourceLogs of otlp.resourceLogs) {
-    for (const scopeLogs of resourceLogs.scopeLogs) scopeLogs.scope.version = SCOPE_VERSION_PLACEHOLDER;
-  }
-  return `${JSON.stringify(otlp, null, 2)}\n`;
 }
 
 describe('activity mapping golden files', () => {
@@ -62,16 +33,11 @@ describe('activity mapping golden files', () => {
     expect(pageNames).toEqual(['edge-cases', 'hostile', 'projects-and-goals', 'tasks']);
   });
 
-  it.each(pageNames)('%s.page.json -> %s.otlp.json', (name) => {
-    const page = JSON.parse(readFileSync(new URL(`${name}.page.json`, FIXTURES), 'utf8')) as EventsPage;
-    const actual = renderGolden(page, SOURCE_OF[name] ?? 'workspace_events');
-    const goldenUrl = new URL(`${name}.otlp.json`, FIXTURES);
-    if (UPDATE) writeFileSync(goldenUrl, actual);
-    expect(existsSync(goldenUrl), `missing golden ${name}.otlp.json: run with UPDATE_GOLDEN=1`).toBe(true);
-    expect(actual).toBe(readFileSync(goldenUrl, 'utf8'));
-    const otlp = JSON.parse(actual) as { resourceLogs: Array<{ scopeLogs: Array<{ logRecords: unknown[] }> }> };
-    const count = otlp.resourceLogs.flatMap((r) => r.scopeLogs).flatMap((s) => s.logRecords).length;
-    expect(count).toBe(page.data.length);
+  it.each(pageNames)('%s: .page.json -> .otlp.json', (name) => {
+    const page = readFixturePage<EventsPage>(FIXTURES, name);
+    const source = SOURCE_OF[name] ?? 'workspace_events';
+    const records = page.data.map((event) => mapActivityEvent(event, source, OBSERVED_AT));
+    expectGolden(FIXTURES, name, records, page.data.length);
   });
 });
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { dateToHrTime, parseTimestamp, parseTimestampByPattern } from '../../src/mapping/time.ts';
+import { dateToHrTime, parseTimestamp, parseTimestampByPattern } from '../../../src/mapping/time.ts';
 
 function hr(value: unknown): [number, number] {
   const parsed = parseTimestamp(value);
