@@ -1,5 +1,5 @@
 import type { ActivityEvent, CompactResource } from '../asana/types.ts';
-import { NAMED_USERS, OBJECT_NAMES, PORTFOLIO_NAMES, PROJECT_NAMES } from './events.ts';
+import { NAMED_USERS, OBJECT_NAMES, PORTFOLIO_NAMES, PROJECT_NAMES } from './vocabulary.ts';
 import { Prng } from './prng.ts';
 
 /**

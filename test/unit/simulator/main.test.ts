@@ -4,7 +4,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 
-const MAIN = fileURLToPath(new URL('../../src/simulator/main.ts', import.meta.url));
+const MAIN = fileURLToPath(new URL('../../../src/simulator/main.ts', import.meta.url));
 
 const children: ChildProcess[] = [];
 afterEach(() => {
