@@ -6,6 +6,7 @@ import { parseDuration } from './duration.ts';
 import { ExitCode } from './errors.ts';
 import { createConsoleSink } from './export/console.ts';
 import { createLogger, flushLogger, registerSecret } from './log.ts';
+import { watchParent } from './parent-watch.ts';
 import { runReceiver } from './run.ts';
 import { AsanaSimulator } from './simulator/index.ts';
 
@@ -63,8 +64,16 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
     log.info(toConsole ? 'printing records to stdout (set OTEL_EXPORTER_OTLP_ENDPOINT to export over OTLP instead)' : `exporting to ${config.otlp.logsUrl}`);
     if (rate > 0) sim.startLive(rate, { activityPerSecond: rate });
     const stopAfter = opts.for ? parseDuration(opts.for) : undefined;
-    const timer = stopAfter ? setTimeout(() => process.kill(process.pid, 'SIGTERM'), stopAfter) : undefined;
+    // The receiver stops as on a signal; the line before says why.
+    const stop = (why: string) => {
+      log.info(`demo: ${why}; stopping`);
+      process.kill(process.pid, 'SIGTERM');
+    };
+    const timer = stopAfter ? setTimeout(() => stop(`ran for ${opts.for}`), stopAfter) : undefined;
+    // `npm run demo` does not pass SIGTERM on: the demo must not outlive the process that started it.
+    const unwatch = watchParent((ppid) => stop(`the process that started it (pid ${ppid}) is gone`));
     const code = await runReceiver('run', config, log, toConsole ? { sink: createConsoleSink() } : {});
+    unwatch();
     if (timer) clearTimeout(timer);
     sim.stopLive();
     await flushLogger(log);

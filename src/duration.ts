@@ -41,16 +41,34 @@ export function parseDuration(text: string): number | undefined {
   return Number.isSafeInteger(total) ? total : undefined;
 }
 
-/** Formats milliseconds the way parseDuration reads them: 90000 -> "1m30s", 0 -> "0s". */
-export function formatDuration(ms: number): string {
+export interface FormatDurationOptions {
+  /**
+   * Show at most this many units, largest first, the last one rounded ("1h02m" for 1 h 2 min 3 s
+   * with 2): for humans reading a delay, a lag or an ETA. Default: every unit, exact.
+   */
+  units?: number;
+  /** The smallest unit shown; below it the value is rounded. Default 'ms'. */
+  smallest?: Unit;
+}
+
+/**
+ * The project's one duration formatter, in the form parseDuration reads: 90000 -> "1m30s", 0 -> "0s".
+ * Zero units are left out ("9h", not "9h0m"). With `units`, the units after the first are zero-padded
+ * (two digits, three for ms: "2m05s") so a line that is redrawn keeps its width.
+ */
+export function formatDuration(ms: number, opts: FormatDurationOptions = {}): string {
   if (!Number.isFinite(ms) || ms < 0) return `${ms}ms`;
-  let rest = Math.round(ms);
-  if (rest === 0) return '0s';
+  const smallestRank = UNITS_DESC.indexOf(opts.smallest ?? 'ms');
+  const largestRank = Math.min(smallestRank, Math.max(0, UNITS_DESC.findIndex((u) => ms >= UNIT_MS[u])));
+  const lastRank = Math.min(smallestRank, largestRank + Math.max(1, opts.units ?? UNITS_DESC.length) - 1);
+  const step = UNIT_MS[UNITS_DESC[lastRank] as Unit];
+  let rest = Math.round(ms / step) * step;
+  if (rest === 0) return `0${opts.smallest === undefined || opts.smallest === 'ms' ? 's' : opts.smallest}`;
   let out = '';
   for (const unit of UNITS_DESC) {
     const n = Math.floor(rest / UNIT_MS[unit]);
     if (n > 0) {
-      out += `${n}${unit}`;
+      out += `${out === '' || opts.units === undefined ? n : String(n).padStart(unit === 'ms' ? 3 : 2, '0')}${unit}`;
       rest -= n * UNIT_MS[unit];
     }
   }

@@ -1,12 +1,12 @@
 import type { ActivityEvent, CompactResource } from '../asana/types.ts';
-import { NAMED_USERS, OBJECT_NAMES, PORTFOLIO_NAMES, PROJECT_NAMES } from './events.ts';
+import { NAMED_USERS, OBJECT_NAMES, PORTFOLIO_NAMES, PROJECT_NAMES } from './vocabulary.ts';
 import { Prng } from './prng.ts';
 
 /**
  * The deterministic generator of realistic activity events (the events API: GET /events and
  * GET /workspaces/{gid}/events): the same seed and call sequence give the same events.
  *
- * Shapes follow Asana's EventResponse (shared/asana/openapi-excerpt.yaml): `user`, `resource` and
+ * Shapes follow Asana's EventResponse (https://developers.asana.com/reference/getevents): `user`, `resource` and
  * `parent` are compact resources ({gid, resource_type, name}); `type` is the deprecated copy of
  * resource.resource_type; `parent` is set for added/removed events and null otherwise; `change`
  * ({field, action, new_value | added_value | removed_value}) only on changed events. Some events are

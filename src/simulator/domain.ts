@@ -4,7 +4,7 @@ import type { Cursor, EventStore } from './store.ts';
 
 /**
  * The paging rules of GET /workspaces/{workspace_gid}/audit_log_events, as Asana documents them
- * (shared/asana/openapi-excerpt.yaml, getAuditLogEvents):
+ * (https://developers.asana.com/reference/getauditlogevents):
  *
  * - Events come sorted by creation time, ascending; ties on created_at are ordered by gid.
  * - start_at is inclusive, end_at exclusive; event_type, actor_type, actor_gid and resource_gid

@@ -7,11 +7,14 @@
  * SIGTERM or SIGINT.
  */
 import { parseArgs } from 'node:util';
+import { HISTORY_SHAPES, isHistoryShape } from './history.ts';
 import { AsanaSimulator, type SimulatorOptions } from './server.ts';
 
 const USAGE = `usage: node src/simulator/main.ts [options]
   --backlog N         events generated at start (default 0)
   --span MS           the backlog spans this many ms ending now (default 6 h)
+  --shape S           where the backlog's events sit: even (default), dense-recent (90% in the
+                      last day), burst (80% in one hour in the middle), weekday (office hours, recent)
   --latency MS        added to every response
   --rpm N             requests per minute before 429 (default: unlimited)
   --burst             also refuse more than rpm/30 requests within 1 s
@@ -47,6 +50,7 @@ async function main(): Promise<void> {
       options: {
         backlog: { type: 'string' },
         span: { type: 'string' },
+        shape: { type: 'string' },
         latency: { type: 'string' },
         rpm: { type: 'string' },
         burst: { type: 'boolean' },
@@ -76,7 +80,13 @@ async function main(): Promise<void> {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
+  const shape = values.shape ?? 'even';
+  if (!isHistoryShape(shape)) {
+    process.stderr.write(`--shape: expected one of ${HISTORY_SHAPES.join(', ')}, got ${JSON.stringify(shape)}\n${USAGE}\n`);
+    process.exit(2);
+  }
   const opts: SimulatorOptions = {
+    backlogShape: shape,
     backlog: number('backlog', values.backlog),
     backlogSpanMs: number('span', values.span),
     latencyMs: number('latency', values.latency),

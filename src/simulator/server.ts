@@ -5,109 +5,29 @@ import type { ActivityEvent, AuditLogEvent } from '../asana/types.ts';
 import { ActivityGenerator, type ActivityResources } from './activity.ts';
 import { AuditLogPager } from './domain.ts';
 import { EventGenerator } from './events.ts';
-import { Prng } from './prng.ts';
 import { errorResponse, faultResponse, JSON_CONTENT_TYPE, RATE_LIMIT_MESSAGE, type Fault, type SimResponse } from './faults.ts';
+import { historySegments, type HistoryShape } from './history.ts';
+import { LiveActivity } from './live.ts';
+import { DEFAULT_BACKLOG_SPAN_MS, DEFAULT_TOKEN, DEFAULT_WORKSPACE_GID, STATS_PATH, type RequestLogEntry, type SimulatorOptions, type SimulatorStats } from './options.ts';
 import { SlidingWindowLimiter } from './rate-limit.ts';
+import { API_PREFIX, apiRoutes, routeRequest, type Route } from './routes.ts';
 import { EventStore } from './store.ts';
-import { SyncEventLog, type SyncScope } from './sync.ts';
+import { SyncEventLog } from './sync.ts';
+
+export * from './options.ts';
+export { RESOURCE_EVENTS_LIMIT, WORKSPACE_EVENTS_LIMIT } from './routes.ts';
 
 /**
  * AsanaSimulator: an in-process fake of the Asana API parts the receiver uses, over real HTTP
  * (node:http on loopback, port 0 by default). Used by `demo`, the integration tests and the
- * benchmark. Routes are a table; the audit-log paging rules live in domain.ts, the event store in
- * store.ts, the generator in events.ts; the event streams (sync tokens) in sync.ts, their
- * activity generator in activity.ts.
+ * benchmark. This file is the HTTP edge (faults, rate limit, latency, request log); the routes live
+ * in routes.ts, the audit-log paging rules in domain.ts, the event store in store.ts, the generator
+ * in events.ts, the backlog's shape in history.ts, the live timers in live.ts; the event streams
+ * (sync tokens) in sync.ts, their activity generator in activity.ts.
  */
 
-export interface SimulatorOptions {
-  /** Bearer token the API accepts. Default 'simulated-token'. */
-  token?: string;
-  /** The one workspace (organization) the token can read. Default '1200000000000001'. */
-  workspaceGid?: string;
-  /** Seed of the event generator. Default 1. */
-  seed?: number;
-  /** Events generated at start, spread over `backlogSpanMs` ending now. Default 0. */
-  backlog?: number;
-  /** Default 6 hours. */
-  backlogSpanMs?: number;
-  /** Added to every response. Default 0. */
-  latencyMs?: number;
-  /** Asana-like rate limit (all requests count, over a sliding 60 s window). Default: none. */
-  requestsPerMinute?: number;
-  /**
-   * Also refuse bursts over requestsPerMinute/60*2 requests within any 1 s window (Asana evaluates
-   * its limits over shorter windows too). Default false: only the 60 s window applies.
-   */
-  rejectBursts?: boolean;
-  /** Offsets older than this are refused with 400 (expired). Default: offsets never expire. */
-  offsetTtlMs?: number;
-  /** false: valid tokens lack the audit-log scope and get 403. Default true. */
-  auditScope?: boolean;
-  /** false: workspace events answer 403 (not a service account of an Enterprise+ domain). Default true. */
-  workspaceEvents?: boolean;
-  /** Sync tokens older than this are refused with 412 (Asana: 24 h at most). Default: only expireSyncTokens(). */
-  syncTokenTtlMs?: number;
-  /** Activity events recorded before start (spread over `backlogSpanMs`): no sync token ever returns them. Default 0. */
-  activityBacklog?: number;
-  /** Default '127.0.0.1'. */
-  host?: string;
-  /** Default 0 (any free port). */
-  port?: number;
-  /** Clock for created_at, offsets and the rate limit. Default Date.now. */
-  now?: () => number;
-  /** Oldest request-log entries are dropped beyond this many. Default 10,000. */
-  requestLogLimit?: number;
-  /**
-   * Late events in live activity (startLive): this fraction of the live events is recorded up to
-   * `maxDelayMs` after its created_at, as Asana sometimes does. Default: none.
-   */
-  late?: { fraction: number; maxDelayMs: number };
-}
-
-export interface RequestLogEntry {
-  /** When the request arrived (options.now). */
-  at: number;
-  /** URL path, without the query. */
-  path: string;
-  query: Record<string, string>;
-  /** Status answered; 0 while pending or when no answer was sent (reset, abandoned hang). */
-  status: number;
-}
-
-/** What GET /_simulator/stats answers: every answered request since start, by status. */
-export interface SimulatorStats {
-  requests: number;
-  byStatus: Record<number, number>;
-  /** options.now of the first and last answered request. */
-  firstAt?: number;
-  lastAt?: number;
-}
-
-export const DEFAULT_TOKEN = 'simulated-token';
-/** Outside /api/1.0: the simulator's own counters, for the benchmark. */
-export const STATS_PATH = '/_simulator/stats';
-export const DEFAULT_WORKSPACE_GID = '1200000000000001';
-export const DEFAULT_BACKLOG_SPAN_MS = 6 * 60 * 60 * 1000;
-const API_PREFIX = '/api/1.0';
 const RATE_WINDOW_MS = 60_000;
 const BURST_WINDOW_MS = 1_000;
-const LIVE_TICK_MS = 100;
-/** Asana: "Asana limits a single sync token to 100 events" (GET /events). */
-export const RESOURCE_EVENTS_LIMIT = 100;
-/** Asana: "Asana limits a single sync token to 1000 events" (GET /workspaces/{gid}/events). */
-export const WORKSPACE_EVENTS_LIMIT = 1000;
-
-interface RouteContext {
-  url: URL;
-  params: Record<string, string>;
-}
-
-interface Route {
-  method: string;
-  /** Matched against the path below /api/1.0; named groups become `params`. */
-  pattern: RegExp;
-  handle: (ctx: RouteContext) => SimResponse;
-}
 
 export class AsanaSimulator {
   readonly token: string;
@@ -127,10 +47,7 @@ export class AsanaSimulator {
   private readonly counts: SimulatorStats = { requests: 0, byStatus: {} };
   private readonly waits = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
   private readonly routes: Route[];
-  private live: NodeJS.Timeout | undefined;
-  private readonly lateRng: Prng;
-  /** Live events created already but not recorded yet (late events), oldest first. */
-  private readonly pendingLate: Array<{ recordAt: number; event: AuditLogEvent }> = [];
+  private readonly live: LiveActivity;
   private baseUrl = '';
   private closed = false;
 
@@ -141,7 +58,6 @@ export class AsanaSimulator {
     this.now = opts.now ?? Date.now;
     const seed = opts.seed ?? 1;
     this.generator = new EventGenerator({ seed, workspaceGid: this.workspaceGid });
-    this.lateRng = new Prng(seed ^ 0x1a7e);
     this.pager = new AuditLogPager({
       store: this.store,
       now: this.now,
@@ -156,23 +72,16 @@ export class AsanaSimulator {
       this.limiter = new SlidingWindowLimiter(opts.requestsPerMinute, RATE_WINDOW_MS);
       if (opts.rejectBursts) this.burstLimiter = new SlidingWindowLimiter(Math.max(1, Math.ceil((opts.requestsPerMinute / 60) * 2)), BURST_WINDOW_MS);
     }
-    this.routes = [
-      {
-        method: 'GET',
-        pattern: /^\/workspaces\/(?<workspace_gid>[^/]+)\/audit_log_events$/,
-        handle: (ctx) => this.auditLogEvents(ctx),
-      },
-      {
-        method: 'GET',
-        pattern: /^\/workspaces\/(?<workspace_gid>[^/]+)\/events$/,
-        handle: (ctx) => this.workspaceEvents(ctx),
-      },
-      {
-        method: 'GET',
-        pattern: /^\/events$/,
-        handle: (ctx) => this.resourceEvents(ctx),
-      },
-    ];
+    this.routes = apiRoutes({
+      workspaceGid: this.workspaceGid,
+      auditScope: opts.auditScope !== false,
+      workspaceEvents: opts.workspaceEvents !== false,
+      pager: this.pager,
+      syncLog: this.syncLog,
+      activity: this.activity,
+      baseUrl: () => this.baseUrl,
+    });
+    this.live = new LiveActivity({ now: this.now, generator: this.generator, store: this.store, recordActivity: (n) => this.generateActivity(n), late: opts.late, seed });
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((err: unknown) => {
         if (!res.headersSent && !res.destroyed) {
@@ -187,7 +96,7 @@ export class AsanaSimulator {
     const sim = new AsanaSimulator(opts);
     if (opts.backlog) {
       const end = sim.now();
-      sim.generate(opts.backlog, { from: new Date(end - (opts.backlogSpanMs ?? DEFAULT_BACKLOG_SPAN_MS)), to: new Date(end) });
+      sim.generate(opts.backlog, { from: new Date(end - (opts.backlogSpanMs ?? DEFAULT_BACKLOG_SPAN_MS)), to: new Date(end), shape: opts.backlogShape });
     }
     if (opts.activityBacklog) {
       const end = sim.now();
@@ -220,11 +129,17 @@ export class AsanaSimulator {
     return this.log;
   }
 
-  /** Appends `count` realistic events, created in [from, to) — by default all now. */
-  generate(count: number, opts: { from?: Date; to?: Date } = {}): AuditLogEvent[] {
+  /**
+   * Appends `count` realistic events, created in [from, to) — by default all now — spread as `shape`
+   * says (default 'even').
+   */
+  generate(count: number, opts: { from?: Date; to?: Date; shape?: HistoryShape } = {}): AuditLogEvent[] {
     const from = opts.from?.getTime() ?? this.now();
     const to = opts.to?.getTime() ?? (opts.from ? from : this.now());
-    const events = this.generator.generate(count, from, to);
+    const events: AuditLogEvent[] = [];
+    for (const segment of historySegments(opts.shape ?? 'even', count, from, to)) {
+      for (const e of this.generator.generate(segment.count, segment.fromMs, segment.toMs)) events.push(e);
+    }
     this.store.insert(events);
     return events;
   }
@@ -298,7 +213,7 @@ export class AsanaSimulator {
 
   /** Late events of live activity not recorded yet (options.late). */
   get pendingLateEvents(): number {
-    return this.pendingLate.length;
+    return this.live.pending;
   }
 
   /**
@@ -307,58 +222,12 @@ export class AsanaSimulator {
    * only some time after their created_at.
    */
   startLive(eventsPerSecond: number, opts: { activityPerSecond?: number } = {}): void {
-    this.stopLive();
-    const activityPerSecond = opts.activityPerSecond ?? 0;
-    if (!(eventsPerSecond > 0) && !(activityPerSecond > 0)) return;
-    let due = 0;
-    let dueActivity = 0;
-    this.live = setInterval(() => {
-      const now = this.now();
-      this.recordDueLate(now);
-      due += (Math.max(0, eventsPerSecond) * LIVE_TICK_MS) / 1000;
-      dueActivity += (Math.max(0, activityPerSecond) * LIVE_TICK_MS) / 1000;
-      const n = Math.floor(due);
-      if (n > 0) {
-        due -= n;
-        const late = this.o.late;
-        if (!late) {
-          this.generate(n);
-        } else {
-          const onTime: AuditLogEvent[] = [];
-          for (const event of this.generator.generate(n, now, now)) {
-            if (this.lateRng.chance(late.fraction)) this.pendingLate.push({ recordAt: now + this.lateRng.int(1, late.maxDelayMs), event });
-            else onTime.push(event);
-          }
-          this.store.insert(onTime);
-          this.pendingLate.sort((a, b) => a.recordAt - b.recordAt);
-        }
-      }
-      const m = Math.floor(dueActivity);
-      if (m > 0) {
-        dueActivity -= m;
-        this.generateActivity(m);
-      }
-    }, LIVE_TICK_MS);
-    this.live.unref();
-  }
-
-  private recordDueLate(now: number): void {
-    let i = 0;
-    while (i < this.pendingLate.length && (this.pendingLate[i] as { recordAt: number }).recordAt <= now) i++;
-    if (i > 0) this.store.insert(this.pendingLate.splice(0, i).map((p) => p.event));
+    this.live.start(eventsPerSecond, opts.activityPerSecond ?? 0);
   }
 
   /** Stops new live events. Late events already created are still recorded when their time comes. */
   stopLive(): void {
-    if (this.live) clearInterval(this.live);
-    this.live = undefined;
-    if (this.pendingLate.length > 0 && !this.closed) {
-      this.live = setInterval(() => {
-        this.recordDueLate(this.now());
-        if (this.pendingLate.length === 0) this.stopLive();
-      }, LIVE_TICK_MS);
-      this.live.unref();
-    }
+    this.live.stop();
   }
 
   /** The next `count` requests get `fault` instead of their answer (queued after earlier faults). */
@@ -369,8 +238,7 @@ export class AsanaSimulator {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.stopLive();
-    this.pendingLate.length = 0;
+    this.live.close();
     for (const w of this.waits) {
       clearTimeout(w.timer);
       w.resolve();
@@ -405,7 +273,7 @@ export class AsanaSimulator {
     let response: SimResponse;
     if (fault && (fault.kind === undefined || fault.kind === 'status' || fault.kind === 'html')) response = faultResponse(fault);
     else if (overLimit) response = overLimit;
-    else response = this.route(req, url);
+    else response = routeRequest(this.routes, this.token, req.method, req.headers.authorization, url);
     if (fault?.kind === 'truncated') {
       response = { ...response, body: response.body.slice(0, Math.floor(response.body.length / 2)) };
     }
@@ -423,68 +291,6 @@ export class AsanaSimulator {
     this.countStatus(response.status, entry.at);
     res.writeHead(response.status, { ...response.headers, 'content-length': String(Buffer.byteLength(response.body)) });
     res.end(response.body);
-  }
-
-  private route(req: IncomingMessage, url: URL): SimResponse {
-    const path = url.pathname.startsWith(`${API_PREFIX}/`) ? url.pathname.slice(API_PREFIX.length) : undefined;
-    const route = path === undefined ? undefined : this.routes.find((r) => r.method === req.method && r.pattern.test(path));
-    if (!route || path === undefined) return errorResponse(404, 'No matching route for request');
-    // Asana: 401 when the token is missing or not valid.
-    if (req.headers.authorization !== `Bearer ${this.token}`) return errorResponse(401, 'Not Authorized');
-    const params: Record<string, string> = {};
-    for (const [k, v] of Object.entries(route.pattern.exec(path)?.groups ?? {})) {
-      try {
-        params[k] = decodeURIComponent(v);
-      } catch {
-        return errorResponse(404, 'No matching route for request');
-      }
-    }
-    return route.handle({ url, params });
-  }
-
-  private auditLogEvents(ctx: RouteContext): SimResponse {
-    const gid = ctx.params.workspace_gid ?? '';
-    if (gid !== this.workspaceGid) {
-      return errorResponse(403, `workspace: You do not have access to workspace ${gid}, or it does not exist. The token can read the audit log of workspace ${this.workspaceGid} only.`);
-    }
-    // Asana: only service accounts of Enterprise domains can read the audit log.
-    if (this.o.auditScope === false) {
-      return errorResponse(403, 'This token does not have access to the audit log API. Only service accounts of Enterprise domains with the audit log scope can read audit log events.');
-    }
-    const pathBase = ctx.url.pathname.slice(API_PREFIX.length);
-    const result = this.pager.page(ctx.url.searchParams, pathBase, this.baseUrl);
-    if (!result.ok) return errorResponse(result.status, result.message);
-    return { status: 200, headers: { 'content-type': JSON_CONTENT_TYPE }, body: JSON.stringify(result.page) };
-  }
-
-  private workspaceEvents(ctx: RouteContext): SimResponse {
-    const gid = ctx.params.workspace_gid ?? '';
-    if (gid !== this.workspaceGid) {
-      return errorResponse(403, `workspace: You do not have access to workspace ${gid}, or it does not exist. The token can read workspace ${this.workspaceGid} only.`);
-    }
-    // Asana: "access to this API is exclusively available through a service account in an Enterprise+ domain".
-    if (this.o.workspaceEvents === false) {
-      return errorResponse(403, 'Workspace events are only available to service accounts of Enterprise+ domains.');
-    }
-    return this.syncAnswer({ kind: 'workspace' }, ctx.url.searchParams, WORKSPACE_EVENTS_LIMIT);
-  }
-
-  private resourceEvents(ctx: RouteContext): SimResponse {
-    const resource = ctx.url.searchParams.get('resource');
-    if (resource === null || resource === '') return errorResponse(400, 'resource: Missing input');
-    if (!/^\d+$/.test(resource)) return errorResponse(400, `resource: Not a valid gid: ${resource}`);
-    if (!this.activity.isResource(resource) && !this.syncLog.hasScope(resource)) return errorResponse(404, `resource: Unknown object: ${resource}`);
-    return this.syncAnswer({ kind: 'resource', gid: resource }, ctx.url.searchParams, RESOURCE_EVENTS_LIMIT);
-  }
-
-  /** 200 {data, sync, has_more}, or 412 {errors, sync} on the first call and for a refused token. */
-  private syncAnswer(scope: SyncScope, params: URLSearchParams, limit: number): SimResponse {
-    const sync = params.get('sync');
-    const result = this.syncLog.read(scope, sync === null || sync === '' ? undefined : sync, limit);
-    if (!result.ok) {
-      return { status: 412, headers: { 'content-type': JSON_CONTENT_TYPE }, body: JSON.stringify({ errors: [{ message: result.message }], sync: result.sync }) };
-    }
-    return { status: 200, headers: { 'content-type': JSON_CONTENT_TYPE }, body: JSON.stringify({ data: result.data, sync: result.sync, has_more: result.hasMore }) };
   }
 
   /** Counts the request against the budget (refused requests count too); the 429 if over it. */

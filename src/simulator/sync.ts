@@ -2,8 +2,9 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { ActivityEvent } from '../asana/types.ts';
 
 /**
- * The event streams of the events API, as Asana documents them (shared/asana/openapi-excerpt.yaml,
- * tag "Events", GET /events and GET /workspaces/{workspace_gid}/events):
+ * The event streams of the events API, as Asana documents them (GET /events,
+ * https://developers.asana.com/reference/getevents, and GET /workspaces/{workspace_gid}/events,
+ * https://developers.asana.com/docs/workspace-events):
  *
  * - A stream is the workspace's (every event) or one resource's (the events that reach it: change
  *   events bubble up from tasks to their project).

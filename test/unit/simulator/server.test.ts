@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AuditLogEvent, AuditLogPage } from '../../src/asana/types.ts';
-import { AsanaSimulator, EVENT_CATEGORIES, EventGenerator, UNMAPPED_EVENT_TYPES, type SimulatorOptions } from '../../src/simulator/index.ts';
+import type { AuditLogEvent, AuditLogPage } from '../../../src/asana/types.ts';
+import { AsanaSimulator, EVENT_CATEGORIES, EventGenerator, UNMAPPED_EVENT_TYPES, type SimulatorOptions } from '../../../src/simulator/index.ts';
 
 const started: AsanaSimulator[] = [];
 afterEach(async () => {

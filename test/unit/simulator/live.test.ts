@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AuditLogPage } from '../../src/asana/types.ts';
-import { AsanaSimulator } from '../../src/simulator/index.ts';
+import type { AuditLogPage } from '../../../src/asana/types.ts';
+import { AsanaSimulator } from '../../../src/simulator/index.ts';
 
 const started: AsanaSimulator[] = [];
 afterEach(async () => {

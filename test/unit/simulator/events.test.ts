@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ActivityEvent } from '../../src/asana/types.ts';
+import type { ActivityEvent } from '../../../src/asana/types.ts';
 import {
   ActivityGenerator,
   AsanaSimulator,
@@ -7,7 +7,7 @@ import {
   SYNC_REFUSED_MESSAGE,
   WORKSPACE_EVENTS_LIMIT,
   type SimulatorOptions,
-} from '../../src/simulator/index.ts';
+} from '../../../src/simulator/index.ts';
 
 /** The simulator's event streams (GET /workspaces/{gid}/events, GET /events?resource=), over real HTTP. */
 

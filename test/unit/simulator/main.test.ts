@@ -4,7 +4,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 
-const MAIN = fileURLToPath(new URL('../../src/simulator/main.ts', import.meta.url));
+const MAIN = fileURLToPath(new URL('../../../src/simulator/main.ts', import.meta.url));
 
 const children: ChildProcess[] = [];
 afterEach(() => {
@@ -53,5 +53,41 @@ describe('simulator main (standalone process)', () => {
     const [code] = await once(child, 'exit');
     expect(code).toBe(2);
     expect(stderr).toContain('--rpm');
+  });
+
+  it('lays out the backlog in the shape asked for (--shape burst: 80% in one hour)', async () => {
+    const { child, info } = await startChild(['--backlog', '500', '--span', String(10 * 86_400_000), '--shape', 'burst']);
+    const times: number[] = [];
+    let offset: string | undefined;
+    for (;;) {
+      const q = new URLSearchParams({ limit: '100' });
+      if (offset) q.set('offset', offset);
+      const res = await fetch(`${info.url}/workspaces/${info.workspaceGid}/audit_log_events?${q}`, { headers: { authorization: `Bearer ${info.token}` } });
+      const page = (await res.json()) as { data: Array<{ created_at: string }>; next_page: { offset: string } | null };
+      if (page.data.length === 0) break;
+      for (const e of page.data) times.push(Date.parse(e.created_at));
+      offset = page.next_page?.offset;
+    }
+    expect(times).toHaveLength(500);
+    const sorted = times.toSorted((a, b) => a - b);
+    // The densest hour holds the burst.
+    let best = 0;
+    for (let i = 0, j = 0; i < sorted.length; i++) {
+      while ((sorted[i] as number) - (sorted[j] as number) >= 3_600_000) j++;
+      best = Math.max(best, i - j + 1);
+    }
+    expect(best / 500).toBeGreaterThanOrEqual(0.8);
+    child.kill('SIGTERM');
+    await once(child, 'exit');
+  });
+
+  it('refuses an unknown --shape with exit code 2, naming the shapes', async () => {
+    const child = spawn(process.execPath, [MAIN, '--shape', 'lumpy'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(child);
+    let stderr = '';
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(2);
+    expect(stderr).toContain('even, dense-recent, burst, weekday');
   });
 });
