@@ -95,11 +95,20 @@ export function parseAuditLogPage(bodyText: string): AuditLogPage | string {
   const parsed = parseDataPage(bodyText);
   if (typeof parsed === 'string') return parsed;
   const page = parsed as { data: unknown[]; next_page?: unknown };
-  // Only a non-empty string is an offset: anything else would be saved as the cursor and break the
-  // state file or the next request. Without one, the stream resumes from the last shipped time.
-  const offset = (page.next_page as { offset?: unknown } | null | undefined)?.offset;
-  const nextPage = typeof offset === 'string' && offset !== '' ? { offset } : null;
-  return { data: page.data as AuditLogPage['data'], next_page: nextPage };
+  const offset = usableOffset(page.next_page);
+  return { data: page.data as AuditLogPage['data'], next_page: offset === undefined ? null : { offset } };
+}
+
+/**
+ * The offset of a page's `next_page`, when it is usable. Only a non-empty string is an offset:
+ * anything else (absent, null, '', a number, an object) would be saved as the cursor and break the
+ * state file or the next request. Without one, the stream reads on by time from the last shipped
+ * instant (streams/audit-log/unpageable.ts says where time alone cannot).
+ */
+export function usableOffset(nextPage: unknown): string | undefined {
+  if (typeof nextPage !== 'object' || nextPage === null) return undefined;
+  const offset = (nextPage as { offset?: unknown }).offset;
+  return typeof offset === 'string' && offset !== '' ? offset : undefined;
 }
 
 export function classifyAsanaResponse<T>(

@@ -182,18 +182,19 @@ export class Shipper {
 
   /**
    * Exports `batch` until the collector acknowledges it, then runs `commit`. No batch (a page with
-   * nothing new to ship): only the commit. A partial success accepted by the policy is a gap: its
-   * record is acknowledged before the commit.
+   * nothing new to ship): only the commit. With `gap` (what the page's commit leaves out), its
+   * record is shipped after the batch, and acknowledged before the commit. A partial success
+   * accepted by the policy is a gap too.
    */
-  async ship(batch: LogBatch | EncodedBatch | undefined, signal: AbortSignal, commit?: Commit): Promise<void> {
+  async ship(batch: LogBatch | EncodedBatch | undefined, signal: AbortSignal, commit?: Commit, gap?: StreamGap): Promise<void> {
+    const gaps: StreamGap[] = [];
     if (batch !== undefined && recordCount(batch) > 0) {
       const delivered = await this.deliver(batch, signal);
-      if (delivered.rejectedRecords > 0) {
-        await this.shipGap(this.rejectionGap(recordCount(batch), delivered), new Date(), signal, commit ?? noCommit);
-        return;
-      }
+      if (delivered.rejectedRecords > 0) gaps.push(this.rejectionGap(recordCount(batch), delivered));
     }
-    await commit?.();
+    if (gap) gaps.push(gap);
+    for (const [i, g] of gaps.entries()) await this.shipGap(g, new Date(), signal, i === gaps.length - 1 ? (commit ?? noCommit) : noCommit);
+    if (gaps.length === 0) await commit?.();
   }
 
   /**

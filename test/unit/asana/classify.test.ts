@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyAsanaResponse, describeAsanaError, parseAuditLogPage, snippet, SNIPPET_CHARS } from '../../../src/asana/classify.ts';
+import { classifyAsanaResponse, describeAsanaError, parseAuditLogPage, snippet, SNIPPET_CHARS, usableOffset } from '../../../src/asana/classify.ts';
 import { CredentialsError } from '../../../src/errors.ts';
 
 const ctx = { what: 'audit log of workspace 42', workspaceGid: '42', apiUrl: 'https://app.asana.com/api/1.0' };
@@ -127,5 +127,24 @@ describe('snippet: scrubbed before it is cut', () => {
   it('a 200 that is not JSON: the quoted 60 characters are scrubbed first', () => {
     const out = classify(200, `<html>${'z'.repeat(40)} ${token}</html>`);
     expect(out.kind === 'retry' && out.reason).not.toContain(token.slice(0, 12));
+  });
+});
+
+describe('usableOffset: only a non-empty string is an offset', () => {
+  it.each([
+    ['absent', undefined, undefined],
+    ['null', null, undefined],
+    ['no offset field', {}, undefined],
+    ['offset null', { offset: null }, undefined],
+    ['offset empty', { offset: '' }, undefined],
+    ['offset a number', { offset: 12345 }, undefined],
+    ['offset an object', { offset: { v: 'x' } }, undefined],
+    ['next_page a string', 'eyJ0', undefined],
+    ['next_page a number', 7, undefined],
+    ['an offset', { offset: 'eyJ0eXAi', path: '/x', uri: 'https://app.asana.com/x' }, 'eyJ0eXAi'],
+  ])('next_page %s -> %s', (_name, nextPage, expected) => {
+    expect(usableOffset(nextPage)).toBe(expected);
+    const page = parseAuditLogPage(JSON.stringify({ data: [], ...(nextPage === undefined ? {} : { next_page: nextPage }) }));
+    expect(page).toEqual({ data: [], next_page: expected === undefined ? null : { offset: expected } });
   });
 });
