@@ -29,6 +29,11 @@ export function recordCount(batch: LogBatch | EncodedBatch): number {
   return 'records' in batch ? batch.records.length : batch.recordCount;
 }
 
+/** The bytes of a batch's encoded request body; 0 for a batch not encoded ahead (its size is not known). */
+export function encodedBytes(batch: LogBatch | EncodedBatch | undefined): number {
+  return batch === undefined || 'records' in batch ? 0 : batch.body.byteLength;
+}
+
 /** Where records go: an OTLP/HTTP endpoint, or the demo's console. */
 export interface LogSink {
   /** Where records go, for messages (a URL without credentials or query), if anywhere. */

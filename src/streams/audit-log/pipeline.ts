@@ -3,7 +3,7 @@ import { PAGE_LIMIT, type AuditLogApi } from '../../asana/client.ts';
 import type { AuditLogEvent, AuditLogQuery } from '../../asana/types.ts';
 import { AbortedError } from '../../errors.ts';
 import type { Shipper, StreamGap } from '../../export/shipper.ts';
-import type { EncodedBatch, LogBatch, LogSink } from '../../export/types.ts';
+import { encodedBytes, type EncodedBatch, type LogBatch, type LogSink } from '../../export/types.ts';
 import type { Logger } from '../../log.ts';
 import { mapAuditLogEvent } from '../../mapping/audit-log.ts';
 import { refusedOffsetResume } from '../resume.ts';
@@ -11,7 +11,7 @@ import type { ShippedRef } from '../shipped-window.ts';
 import type { CatchUpResult, PageReport } from '../types.ts';
 import { advance, cursorOf, queryFor, skipShipped, TAIL, withEnd, withoutOffset, type Cursor } from './cursor.ts';
 import type { StateEntry } from './entry.ts';
-import { PageQueue } from './page-queue.ts';
+import { ByteBudget, PageQueue } from './page-queue.ts';
 import { pastInstant, unpageableInstant } from './unpageable.ts';
 
 /**
@@ -63,6 +63,8 @@ type Item =
  */
 export class CursorPipeline {
   private readonly o: PipelineOptions;
+  /** Encoded pages in flight across this stream's windows (page-queue.ts STREAM_BYTE_BUDGET). */
+  private readonly budget = new ByteBudget();
 
   constructor(opts: PipelineOptions) {
     this.o = opts;
@@ -75,7 +77,7 @@ export class CursorPipeline {
   async drain(id: string, signal: AbortSignal, totals: CatchUpResult, stopAfter?: () => boolean): Promise<DrainEnd> {
     if (signal.aborted) throw new AbortedError();
     const ctl = new AbortController();
-    const queue = new PageQueue<Item>(PIPELINE_DEPTH, ctl.signal);
+    const queue = new PageQueue<Item>(PIPELINE_DEPTH, ctl.signal, { budget: this.budget, sizeOf: (i) => (i.kind === 'page' ? encodedBytes(i.batch) : 0) });
     const onAbort = () => ctl.abort();
     signal.addEventListener('abort', onAbort, { once: true });
     const fetching = this.fetch(id, queue, ctl.signal);
