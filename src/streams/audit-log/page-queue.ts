@@ -9,16 +9,20 @@ import { AbortedError } from '../../errors.ts';
  */
 export const STREAM_BYTE_BUDGET = 32 * 1024 * 1024;
 
+/** A fetch in flight is counted at the largest of this many recent page sizes. */
+export const PAGE_SIZES_REMEMBERED = 16;
+
 /**
  * The bytes a stream's queues hold, shared by them (one per window read at once), and the rule
  * that admits another fetch. A page's size is known only once it was fetched, so a fetch is
- * counted at the size of the last page seen; before any page was seen, one fetch runs alone.
+ * counted at the largest size of the recent pages (a window's short last page says nothing about
+ * the next window's); before any page was seen, one fetch runs alone.
  */
 export class ByteBudget {
   readonly maxBytes: number;
   private held = 0;
   private fetching = 0;
-  private lastPageBytes: number | undefined;
+  private readonly recentPageBytes: number[] = [];
   private readonly listeners = new Set<() => void>();
 
   constructor(maxBytes = STREAM_BYTE_BUDGET) {
@@ -32,7 +36,8 @@ export class ByteBudget {
 
   /** May another fetch start now? */
   admits(): boolean {
-    return admitsFetch({ held: this.held, fetching: this.fetching, lastPageBytes: this.lastPageBytes, maxBytes: this.maxBytes });
+    const pageBytes = this.recentPageBytes.length === 0 ? undefined : Math.max(...this.recentPageBytes);
+    return admitsFetch({ held: this.held, fetching: this.fetching, pageBytes, maxBytes: this.maxBytes });
   }
 
   /** Calls `wake` whenever bytes are given back (a queue waiting for room re-checks then). */
@@ -45,18 +50,19 @@ export class ByteBudget {
     this.fetching++;
   }
 
-  /** A fetch ended: with the size of the page it brought into a queue, or without a page (0 bytes, not a size seen). */
-  endFetch(pageBytes = 0): void {
+  /** A fetch ended: with the size of the page it brought into a queue, or without a page (undefined). */
+  endFetch(pageBytes?: number): void {
     this.fetching = Math.max(0, this.fetching - 1);
     this.hold(pageBytes);
     this.notify();
   }
 
-  /** A page entered a queue. */
-  hold(pageBytes: number): void {
-    if (pageBytes <= 0) return;
+  /** A page of `pageBytes` entered a queue (undefined: not a page, no size seen). */
+  hold(pageBytes: number | undefined): void {
+    if (pageBytes === undefined) return;
     this.held += pageBytes;
-    this.lastPageBytes = pageBytes;
+    this.recentPageBytes.push(pageBytes);
+    if (this.recentPageBytes.length > PAGE_SIZES_REMEMBERED) this.recentPageBytes.shift();
   }
 
   release(bytes: number): void {
@@ -73,19 +79,24 @@ export class ByteBudget {
 /**
  * Whether another fetch may start: always when the stream holds nothing and fetches nothing (one
  * page gets through however large); before any page size is known, only then; otherwise when the
- * bytes held plus every fetch in flight, this one included, at the last page's size fit the budget.
+ * bytes held plus every fetch in flight, this one included, at the expected page size fit the budget.
  */
-export function admitsFetch(s: { held: number; fetching: number; lastPageBytes: number | undefined; maxBytes: number }): boolean {
+export function admitsFetch(s: { held: number; fetching: number; pageBytes: number | undefined; maxBytes: number }): boolean {
   if (s.held === 0 && s.fetching === 0) return true;
-  if (s.lastPageBytes === undefined) return false;
-  return s.held + (s.fetching + 1) * s.lastPageBytes <= s.maxBytes;
+  if (s.pageBytes === undefined) return false;
+  return s.held + (s.fetching + 1) * s.pageBytes <= s.maxBytes;
 }
 
 export interface PageQueueOptions<T> {
   /** The stream's byte budget, shared by its queues; without one only `capacity` bounds the queue. */
   budget?: ByteBudget;
-  /** An item's bytes for the budget (a page's encoded body; 0 for markers). */
-  sizeOf?: (item: T) => number;
+  /**
+   * This queue may always fetch a page while it holds none (the live tail: a backfill window slow
+   * to answer, or holding the budget, must not keep it from staying fresh).
+   */
+  firstPageAlways?: boolean;
+  /** An item's bytes for the budget: a page's encoded body (0 when not encoded ahead); undefined for an item that is no page. */
+  sizeOf?: (item: T) => number | undefined;
 }
 
 /**
@@ -95,27 +106,29 @@ export interface PageQueueOptions<T> {
  * gives the bytes held back to the budget (pages not committed are dropped: they are re-read).
  */
 export class PageQueue<T> {
-  private readonly items: Array<{ item: T; bytes: number }> = [];
+  private readonly items: Array<{ item: T; bytes: number | undefined }> = [];
   private readonly capacity: number;
   private readonly signal: AbortSignal;
   private readonly budget: ByteBudget | undefined;
-  private readonly sizeOf: (item: T) => number;
+  private readonly sizeOf: (item: T) => number | undefined;
   private readonly waiters = new Set<() => void>();
   /** The producer passed waitForSpace and has not pushed since: a fetch in flight. */
   private fetching = false;
+  private readonly firstPageAlways: boolean;
 
   constructor(capacity: number, signal: AbortSignal, opts: PageQueueOptions<T> = {}) {
     this.capacity = capacity;
     this.signal = signal;
     this.budget = opts.budget;
-    this.sizeOf = opts.sizeOf ?? (() => 0);
+    this.sizeOf = opts.sizeOf ?? (() => undefined);
+    this.firstPageAlways = opts.firstPageAlways ?? false;
     const unsubscribe = this.budget?.subscribe(() => this.notify());
     signal.addEventListener(
       'abort',
       () => {
         unsubscribe?.();
         this.endFetch();
-        for (const { bytes } of this.items) this.budget?.release(bytes);
+        for (const { bytes } of this.items) this.budget?.release(bytes ?? 0);
         this.items.length = 0;
         this.notify();
       },
@@ -125,7 +138,7 @@ export class PageQueue<T> {
 
   push(item: T): void {
     if (this.signal.aborted) return; // dropped: nothing of it is committed
-    const bytes = this.budget ? this.sizeOf(item) : 0;
+    const bytes = this.budget ? this.sizeOf(item) : undefined;
     this.items.push({ item, bytes });
     if (this.fetching) this.endFetch(bytes);
     else this.budget?.hold(bytes);
@@ -134,7 +147,7 @@ export class PageQueue<T> {
 
   remove(): void {
     const first = this.items.shift();
-    if (first) this.budget?.release(first.bytes);
+    if (first) this.budget?.release(first.bytes ?? 0);
     this.notify();
   }
 
@@ -147,11 +160,16 @@ export class PageQueue<T> {
   async waitForSpace(): Promise<void> {
     if (this.signal.aborted) throw new AbortedError();
     this.endFetch(); // a fetch that brought nothing (the producer asks again)
-    while (this.items.length >= this.capacity || (this.budget !== undefined && !this.budget.admits())) await this.wait();
+    while (this.items.length >= this.capacity || !this.admitted()) await this.wait();
     if (this.budget) {
       this.fetching = true;
       this.budget.startFetch();
     }
+  }
+
+  private admitted(): boolean {
+    if (this.budget === undefined) return true;
+    return (this.firstPageAlways && this.items.length === 0) || this.budget.admits();
   }
 
   private endFetch(bytes?: number): void {

@@ -77,7 +77,7 @@ export class CursorPipeline {
   async drain(id: string, signal: AbortSignal, totals: CatchUpResult, stopAfter?: () => boolean): Promise<DrainEnd> {
     if (signal.aborted) throw new AbortedError();
     const ctl = new AbortController();
-    const queue = new PageQueue<Item>(PIPELINE_DEPTH, ctl.signal, { budget: this.budget, sizeOf: (i) => (i.kind === 'page' ? encodedBytes(i.batch) : 0) });
+    const queue = new PageQueue<Item>(PIPELINE_DEPTH, ctl.signal, { budget: this.budget, sizeOf: (i) => (i.kind === 'page' ? encodedBytes(i.batch) : undefined), firstPageAlways: id === TAIL });
     const onAbort = () => ctl.abort();
     signal.addEventListener('abort', onAbort, { once: true });
     const fetching = this.fetch(id, queue, ctl.signal);

@@ -48,7 +48,7 @@ describe('admitsFetch: the byte budget of a stream', () => {
     { name: 'a huge page held: the next waits for its commit', held: 40 * MB, fetching: 0, last: 40 * MB, expected: false },
     { name: 'exactly at the budget', held: 16 * MB, fetching: 0, last: 16 * MB, expected: true },
   ])('$name', ({ held, fetching, last, expected }) => {
-    expect(admitsFetch({ held, fetching, lastPageBytes: last, maxBytes: 32 * MB })).toBe(expected);
+    expect(admitsFetch({ held, fetching, pageBytes: last, maxBytes: 32 * MB })).toBe(expected);
   });
 });
 
@@ -116,6 +116,20 @@ describe('PageQueue with a byte budget', () => {
     await room;
     q.push(5);
     expect(await page).toBe(5);
+  });
+
+  it('a short page does not open the gate: fetches are counted at the largest recent page', async () => {
+    const budget = new ByteBudget(100);
+    const signal = new AbortController().signal;
+    const a = new PageQueue<number>(2, signal, { budget, sizeOf });
+    await a.waitForSpace();
+    a.push(60);
+    a.remove();
+    await a.waitForSpace();
+    a.push(5); // a window's short last page
+    a.remove();
+    await a.waitForSpace(); // one fetch in flight, counted at 60
+    expect(budget.admits()).toBe(false); // 0 held + 2 x 60 > 100
   });
 
   it('abort gives the bytes held, and the fetch in flight, back to the budget', async () => {
