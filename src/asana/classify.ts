@@ -1,4 +1,6 @@
 import { AsanaRequestError, CredentialsError, type ReceiverError } from '../errors.ts';
+import { safeUrl } from '../export/classify.ts';
+import { redact } from '../log.ts';
 import { parseRetryAfter } from '../retry.ts';
 import type { AsanaErrorBody, AuditLogPage, EventsPage } from './types.ts';
 
@@ -43,9 +45,16 @@ export function describeAsanaError(bodyText: string): string | undefined {
   return parts.length ? parts.join('; ') : undefined;
 }
 
-function snippet(text: string): string {
-  const oneLine = text.replace(/\s+/g, ' ').trim();
-  return oneLine.length > 120 ? `${oneLine.slice(0, 120)}…` : oneLine;
+/** How much of an unexpected body a message quotes. */
+export const SNIPPET_CHARS = 120;
+
+/**
+ * An upstream body quoted in a message: one line, cut short. Scrubbed before it is cut, so that a
+ * secret lying across the cut is replaced whole, never half shown.
+ */
+export function snippet(text: string, max = SNIPPET_CHARS): string {
+  const oneLine = redact(text).replace(/\s+/g, ' ').trim();
+  return oneLine.length > max ? `${oneLine.slice(0, max)}…` : oneLine;
 }
 
 /** A 200's body as JSON with a `data` array, or why it is not one (the answer is then retried). */
@@ -54,7 +63,7 @@ function parseDataPage(bodyText: string): { data: unknown[] } | string {
   try {
     parsed = JSON.parse(bodyText);
   } catch {
-    return `invalid or truncated JSON (${bodyText.length} bytes: ${snippet(bodyText.slice(0, 60))})`;
+    return `invalid or truncated JSON (${bodyText.length} bytes: ${snippet(bodyText, 60)})`;
   }
   if (!parsed || typeof parsed !== 'object' || !Array.isArray((parsed as { data?: unknown }).data)) {
     return 'response has no "data" array';
@@ -86,11 +95,20 @@ export function parseAuditLogPage(bodyText: string): AuditLogPage | string {
   const parsed = parseDataPage(bodyText);
   if (typeof parsed === 'string') return parsed;
   const page = parsed as { data: unknown[]; next_page?: unknown };
-  // Only a non-empty string is an offset: anything else would be saved as the cursor and break the
-  // state file or the next request. Without one, the stream resumes from the last shipped time.
-  const offset = (page.next_page as { offset?: unknown } | null | undefined)?.offset;
-  const nextPage = typeof offset === 'string' && offset !== '' ? { offset } : null;
-  return { data: page.data as AuditLogPage['data'], next_page: nextPage };
+  const offset = usableOffset(page.next_page);
+  return { data: page.data as AuditLogPage['data'], next_page: offset === undefined ? null : { offset } };
+}
+
+/**
+ * The offset of a page's `next_page`, when it is usable. Only a non-empty string is an offset:
+ * anything else (absent, null, '', a number, an object) would be saved as the cursor and break the
+ * state file or the next request. Without one, the stream reads on by time from the last shipped
+ * instant (streams/audit-log/unpageable.ts says where time alone cannot).
+ */
+export function usableOffset(nextPage: unknown): string | undefined {
+  if (typeof nextPage !== 'object' || nextPage === null) return undefined;
+  const offset = (nextPage as { offset?: unknown }).offset;
+  return typeof offset === 'string' && offset !== '' ? offset : undefined;
 }
 
 export function classifyAsanaResponse<T>(
@@ -156,6 +174,20 @@ export function classifyAsanaResponse<T>(
       ),
     };
   }
+  if (status >= 300 && status < 400) {
+    // Redirects are not followed: the token goes only to ASANA_API_URL, never to where a redirect points.
+    const location = headerValue(headers, 'location');
+    const to = location === undefined ? 'without a Location' : `to ${redirectTarget(location, ctx.apiUrl)}`;
+    return {
+      kind: 'fatal',
+      error: new AsanaRequestError(
+        status,
+        `Asana answered HTTP ${status} (a redirect) for the ${ctx.what}, ${to}. Redirects are not followed, so the token is ` +
+          `never sent anywhere but ASANA_API_URL (${ctx.apiUrl}): set ASANA_API_URL to the address that answers ` +
+          '(Asana\'s is https://app.asana.com/api/1.0).',
+      ),
+    };
+  }
   if (status >= 500 || status === 408 || status === 409 || status === 425) {
     return { kind: 'retry', reason: `Asana answered HTTP ${status}${detail ? `: ${detail}` : bodyText ? `: ${snippet(bodyText)}` : ''}`, rateLimited: false };
   }
@@ -167,4 +199,20 @@ export function classifyAsanaResponse<T>(
         (ctx.hints?.rejected ?? 'Check the ASANA_AUDIT_* filters and ASANA_START_AT.'),
     ),
   };
+}
+
+function headerValue(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
+  for (const [k, v] of Object.entries(headers)) {
+    if (k.toLowerCase() === name) return Array.isArray(v) ? v[0] : v;
+  }
+  return undefined;
+}
+
+/** A redirect's Location, resolved against the URL asked, without credentials or query (either may hold a secret). */
+function redirectTarget(location: string, apiUrl: string): string {
+  try {
+    return safeUrl(new URL(location, apiUrl).href);
+  } catch {
+    return '(an unparseable Location)';
+  }
 }

@@ -15,7 +15,7 @@ export { parseRetryAfter, RETRY_AFTER_CAP_MS };
  *     on the wrong port — did not store the records: retryable, naming what answered.
  *   - 2xx reporting rejected records (https://opentelemetry.io/docs/specs/otlp/#partial-success-1):
  *     a distinct outcome, `partial`. The spec says not to resend them; for an audit trail they are
- *     lost unless the caller stops, so the caller decides (see PartialSuccessOutcome).
+ *     lost unless the caller stops, so the caller decides (export/shipper.ts).
  *   - 429, 502, 503, 504: retryable, honouring Retry-After.
  *   - other 5xx: retryable too. The spec calls them permanent, but here a dropped page is a hole in
  *     an audit trail, and the cursor cannot move past it anyway; retrying costs only time.
@@ -41,20 +41,6 @@ export const MAX_RESPONSE_BYTES = 64 * 1024;
 /** How much of an unexpected body a reason quotes. */
 export const BODY_PREVIEW_CHARS = 80;
 
-/**
- * A 2xx whose response reports rejected records: the collector stored the others and will never
- * store these. Not an acknowledgement of the page: the default is to keep its cursor where it is
- * and stop; going on is the caller's opt-in.
- */
-export interface PartialSuccessOutcome {
-  kind: 'partial';
-  rejectedRecords: number;
-  /** The collector's error_message, scrubbed and cut to one line ('' when it gave none). */
-  message: string;
-}
-
-export type ExportClassification = ExportOutcome | PartialSuccessOutcome;
-
 type Headers = Record<string, string | string[] | undefined>;
 
 export interface ClassifyContext {
@@ -69,7 +55,7 @@ export interface ClassifyContext {
 }
 
 /** The collector's answer (status, headers, body as read, at most MAX_RESPONSE_BYTES + 1 bytes) -> the outcome. */
-export function classifyExportResponse(status: number, headers: Headers, body: Uint8Array | string, context: ClassifyContext = {}): ExportClassification {
+export function classifyExportResponse(status: number, headers: Headers, body: Uint8Array | string, context: ClassifyContext = {}): ExportOutcome {
   const bytes = typeof body === 'string' ? new TextEncoder().encode(body) : body;
   if (status >= 200 && status < 300) return acknowledgement(status, headers, bytes, context);
 
@@ -128,7 +114,7 @@ export function classifyExportResponse(status: number, headers: Headers, body: U
 }
 
 /** A 2xx: delivered, partly delivered, or not an OTLP collector's answer at all. */
-function acknowledgement(status: number, headers: Headers, bytes: Uint8Array, context: ClassifyContext): ExportClassification {
+function acknowledgement(status: number, headers: Headers, bytes: Uint8Array, context: ClassifyContext): ExportOutcome {
   if (bytes.length === 0) return { kind: 'ok', rejectedRecords: 0 };
   const media = mediaType(header(headers, 'content-type'));
   const signal = context.signal ?? 'logs';
@@ -148,20 +134,6 @@ function acknowledgement(status: number, headers: Headers, bytes: Uint8Array, co
   if (decoded.response.rejected > 0) return { kind: 'partial', rejectedRecords: decoded.response.rejected, message };
   // rejected 0 with a message: a warning from the collector (the spec allows it); the batch is stored.
   return message ? { kind: 'ok', rejectedRecords: 0, message } : { kind: 'ok', rejectedRecords: 0 };
-}
-
-/**
- * For sinks whose callers do not yet handle `partial`: a partial success is then a rejection, which
- * keeps the page's cursor where it is and stops the stream naming the collector's message — nothing
- * is lost silently.
- */
-export function asExportOutcome(c: ExportClassification): ExportOutcome {
-  if (c.kind !== 'partial') return c;
-  return {
-    kind: 'rejected',
-    status: 200,
-    reason: `the collector stored only part of the batch and rejected ${c.rejectedRecords} record${c.rejectedRecords === 1 ? '' : 's'} (OTLP partial success): ${c.message || 'no reason given'}`,
-  };
 }
 
 /** `text/html body "<!DOCTYPE html>…"`: what answered, scrubbed and cut short. */

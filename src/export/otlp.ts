@@ -5,7 +5,7 @@ import type { OtlpConfig } from '../config.ts';
 import { deadline } from '../deadline.ts';
 import { AbortedError } from '../errors.ts';
 import { PACKAGE_NAME, PACKAGE_VERSION } from '../version.ts';
-import { asExportOutcome, classifyExportResponse, MAX_RESPONSE_BYTES, safeUrl } from './classify.ts';
+import { classifyExportResponse, MAX_RESPONSE_BYTES, safeUrl } from './classify.ts';
 import { encodeLogsRequest, estimate } from './protobuf.ts';
 import { toReadableLogRecords } from './records.ts';
 import { recordCount, type EncodedBatch, type ExportOutcome, type LogBatch, type LogSink } from './types.ts';
@@ -38,8 +38,11 @@ export interface OtlpLogSink extends LogSink {
   /** Where records go, safe to log: scheme, host and path only (no credentials, no query). */
   readonly target: string;
   /** Sends an export request with no records and returns the collector's answer (`validate`). */
-  probe(signal?: AbortSignal): Promise<ExportOutcome>;
+  probe(signal?: AbortSignal): Promise<ProbeOutcome>;
 }
+
+/** A probe has no records to reject: a partial success to it is a refusal. */
+export type ProbeOutcome = Exclude<ExportOutcome, { kind: 'partial' }>;
 
 export function createOtlpLogSink(cfg: OtlpConfig, opts: { dispatcher?: Dispatcher } = {}): OtlpLogSink {
   // A dispatcher passed in belongs to the caller, who closes it; our own pooled agent is closed by shutdown().
@@ -118,7 +121,7 @@ export function createOtlpLogSink(cfg: OtlpConfig, opts: { dispatcher?: Dispatch
   }
 
   /** An export request with no records (`validate`): does the endpoint accept OTLP from us? */
-  async function probe(signal?: AbortSignal): Promise<ExportOutcome> {
+  async function probe(signal?: AbortSignal): Promise<ProbeOutcome> {
     if (closed || signal?.aborted) throw new AbortedError();
     const t = await otlpTransformer();
     const bytes = (json ? t.JsonLogsSerializer : t.ProtobufLogsSerializer).serializeRequest([]) ?? new Uint8Array(0);
@@ -126,7 +129,9 @@ export function createOtlpLogSink(cfg: OtlpConfig, opts: { dispatcher?: Dispatch
     const timeout = deadline(cfg.timeoutMs, signal);
     try {
       const res = await request(cfg.logsUrl, { method: 'POST', headers, body, signal: timeout.signal, dispatcher });
-      return interpret(res.statusCode, res.headers, await readResponseBody(res.body));
+      const outcome = interpret(res.statusCode, res.headers, await readResponseBody(res.body));
+      if (outcome.kind !== 'partial') return outcome;
+      return { kind: 'rejected', status: res.statusCode, reason: `a partial success rejecting ${outcome.rejectedRecords} records of an empty export: ${outcome.message || 'no reason given'}` };
     } catch (err) {
       if (closed || signal?.aborted) throw new AbortedError();
       if (timeout.expired()) return { kind: 'retryable', reason: `no answer within ${cfg.timeoutMs} ms (OTEL_EXPORTER_OTLP_TIMEOUT)` };
@@ -137,7 +142,7 @@ export function createOtlpLogSink(cfg: OtlpConfig, opts: { dispatcher?: Dispatch
   }
 
   function interpret(status: number, resHeaders: Record<string, string | string[] | undefined>, bytes: Uint8Array): ExportOutcome {
-    return asExportOutcome(classifyExportResponse(status, resHeaders, bytes, { url: cfg.logsUrl, sent: json ? 'json' : 'protobuf' }));
+    return classifyExportResponse(status, resHeaders, bytes, { url: cfg.logsUrl, sent: json ? 'json' : 'protobuf' });
   }
 
   return {

@@ -3,7 +3,13 @@ import type { MappedRecord } from '../mapping/types.ts';
 
 /** Outcome of one export attempt, as data (otel-js ExportResponse habit): the transport never throws. */
 export type ExportOutcome =
-  | { kind: 'ok'; /** records the collector reported as rejected in a partial success */ rejectedRecords: number; message?: string }
+  | { kind: 'ok'; /** 0 from the OTLP sinks: a partial success is `partial` */ rejectedRecords: number; /** a warning the collector sent along */ message?: string }
+  /**
+   * A 2xx reporting rejected records (https://opentelemetry.io/docs/specs/otlp/#partial-success-1):
+   * the collector stored the others and will never store these; the spec says not to resend.
+   * Not an acknowledgement of the page: the shipper decides (export/shipper.ts).
+   */
+  | { kind: 'partial'; rejectedRecords: number; /** the collector's error_message, scrubbed, one line ('' when it gave none) */ message: string }
   | { kind: 'retryable'; reason: string; /** from the collector's Retry-After, when it sent one */ retryAfterMs?: number }
   | { kind: 'rejected'; status: number; reason: string };
 
@@ -21,6 +27,11 @@ export interface EncodedBatch {
 /** Records in a batch, encoded or not. */
 export function recordCount(batch: LogBatch | EncodedBatch): number {
   return 'records' in batch ? batch.records.length : batch.recordCount;
+}
+
+/** The bytes of a batch's encoded request body; 0 for a batch not encoded ahead (its size is not known). */
+export function encodedBytes(batch: LogBatch | EncodedBatch | undefined): number {
+  return batch === undefined || 'records' in batch ? 0 : batch.body.byteLength;
 }
 
 /** Where records go: an OTLP/HTTP endpoint, or the demo's console. */

@@ -4,7 +4,7 @@ import type { EventsPage, EventsTarget } from '../asana/types.ts';
 import { SYNC_TOKEN_LIFETIME_MS, SYNC_TOKEN_WARN_AGE_MS } from '../config.ts';
 import { formatDuration } from '../duration.ts';
 import { AbortedError } from '../errors.ts';
-import { Shipper } from '../export/shipper.ts';
+import { Shipper, type DeliveryPolicy } from '../export/shipper.ts';
 import type { LogSink } from '../export/types.ts';
 import type { Logger } from '../log.ts';
 import { mapActivityEvent, type ActivitySource } from '../mapping/events.ts';
@@ -32,6 +32,8 @@ export interface EventStreamOptions {
   backoff?: (attempt: number) => number;
   /** Called when the stream is caught up (has_more false). */
   onCaughtUp?: (key: string) => void;
+  /** Partial successes and collector outages (export/shipper.ts); default: stop on a partial success, wait out outages. */
+  delivery?: DeliveryPolicy;
 }
 
 /**
@@ -73,7 +75,7 @@ export class EventStream implements Stream {
         ? { kind: 'workspace', workspaceGid: opts.workspaceGid }
         : { kind: 'resource', workspaceGid: opts.workspaceGid, resourceGid };
     this.label = resourceGid === undefined ? `workspace events of workspace ${opts.workspaceGid}` : `events of resource ${resourceGid}`;
-    this.shipper = new Shipper({ sink: opts.sink, resource: opts.resource, log: opts.log, source: opts.source, stream: this.key, backoff: opts.backoff });
+    this.shipper = new Shipper({ ...opts.delivery, sink: opts.sink, resource: opts.resource, log: opts.log, source: opts.source, stream: this.key, backoff: opts.backoff });
   }
 
   /** Polls forever: catch up, pause ASANA_POLL_INTERVAL, repeat. Returns on shutdown. */

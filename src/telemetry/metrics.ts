@@ -137,7 +137,9 @@ export function createSelfMetrics(cfg: MetricsConfig, opts: { board: StreamStatu
     },
     exportAttempt(meta, records, gapRecords, outcome) {
       const a = attrs(meta);
-      if (outcome.kind === 'ok') {
+      if (outcome.kind === 'ok' || outcome.kind === 'partial') {
+        // A partial success stored the others; the rejected ones are dropped, whether or not the
+        // stream then commits the page (export/shipper.ts DeliveryPolicy).
         recordsExported.add(records - outcome.rejectedRecords, a);
         if (outcome.rejectedRecords > 0) recordsDropped.add(outcome.rejectedRecords, a);
         if (gapRecords > 0) gaps.add(gapRecords, a);

@@ -1,9 +1,9 @@
 import type { Resource } from '@opentelemetry/resources';
-import type { AuditLogApi } from '../../asana/client.ts';
+import { PAGE_LIMIT, type AuditLogApi } from '../../asana/client.ts';
 import type { AuditLogEvent, AuditLogQuery } from '../../asana/types.ts';
 import { AbortedError } from '../../errors.ts';
-import type { Shipper } from '../../export/shipper.ts';
-import type { EncodedBatch, LogBatch, LogSink } from '../../export/types.ts';
+import type { Shipper, StreamGap } from '../../export/shipper.ts';
+import { encodedBytes, type EncodedBatch, type LogBatch, type LogSink } from '../../export/types.ts';
 import type { Logger } from '../../log.ts';
 import { mapAuditLogEvent } from '../../mapping/audit-log.ts';
 import { refusedOffsetResume } from '../resume.ts';
@@ -11,7 +11,8 @@ import type { ShippedRef } from '../shipped-window.ts';
 import type { CatchUpResult, PageReport } from '../types.ts';
 import { advance, cursorOf, queryFor, skipShipped, TAIL, withEnd, withoutOffset, type Cursor } from './cursor.ts';
 import type { StateEntry } from './entry.ts';
-import { PageQueue } from './page-queue.ts';
+import { ByteBudget, PageQueue } from './page-queue.ts';
+import { pastInstant, unpageableInstant } from './unpageable.ts';
 
 /**
  * Pages of one window fetched and not yet committed, at most, the one being exported included:
@@ -47,7 +48,7 @@ export type DrainEnd =
   | { kind: 'unresumable'; reason: string };
 
 type Item =
-  | { kind: 'page'; batch: LogBatch | EncodedBatch | undefined; shipped: number; received: number; cursor: Cursor; observedAt: Date; refs: ShippedRef[] }
+  | { kind: 'page'; batch: LogBatch | EncodedBatch | undefined; shipped: number; received: number; cursor: Cursor; observedAt: Date; refs: ShippedRef[]; gap?: StreamGap }
   | { kind: 'end'; cursor: Cursor; offsetChanged: boolean; observedAt: Date }
   | { kind: 'unresumable'; reason: string }
   | { kind: 'error'; error: unknown };
@@ -62,6 +63,8 @@ type Item =
  */
 export class CursorPipeline {
   private readonly o: PipelineOptions;
+  /** Encoded pages in flight across this stream's windows (page-queue.ts STREAM_BYTE_BUDGET). */
+  private readonly budget = new ByteBudget();
 
   constructor(opts: PipelineOptions) {
     this.o = opts;
@@ -74,7 +77,7 @@ export class CursorPipeline {
   async drain(id: string, signal: AbortSignal, totals: CatchUpResult, stopAfter?: () => boolean): Promise<DrainEnd> {
     if (signal.aborted) throw new AbortedError();
     const ctl = new AbortController();
-    const queue = new PageQueue<Item>(PIPELINE_DEPTH, ctl.signal);
+    const queue = new PageQueue<Item>(PIPELINE_DEPTH, ctl.signal, { budget: this.budget, sizeOf: (i) => (i.kind === 'page' ? encodedBytes(i.batch) : undefined), firstPageAlways: id === TAIL });
     const onAbort = () => ctl.abort();
     signal.addEventListener('abort', onAbort, { once: true });
     const fetching = this.fetch(id, queue, ctl.signal);
@@ -87,7 +90,7 @@ export class CursorPipeline {
           await this.finish(id, item);
           return { kind: 'caught-up' };
         }
-        await this.o.shipper.ship(item.batch, ctl.signal, () => this.o.entry.commitPage(id, item.cursor, item.shipped, item.observedAt, item.refs));
+        await this.o.shipper.ship(item.batch, ctl.signal, () => this.o.entry.commitPage(id, item.cursor, item.shipped, item.observedAt, item.refs), item.gap);
         queue.remove();
         totals.pages++;
         totals.shipped += item.shipped;
@@ -177,8 +180,9 @@ export class CursorPipeline {
     const observedAt = this.o.now();
     const nextOffset = page.next_page?.offset ?? undefined;
     const fresh = skipShipped(cursor, page.data, this.o.entry.current()?.shippedWindow);
+    const stuckAt = unpageableInstant(page.data, nextOffset, query, PAGE_LIMIT);
 
-    if (page.data.length === 0 || (fresh.length === 0 && (!nextOffset || nextOffset === cursor.offset))) {
+    if (page.data.length === 0 || (stuckAt === undefined && fresh.length === 0 && (!nextOffset || nextOffset === cursor.offset))) {
       // Caught up. Keep the newest offset Asana handed out, so the next poll starts there.
       const offsetChanged = Boolean(nextOffset && nextOffset !== cursor.offset);
       return { kind: 'end', cursor: offsetChanged ? { ...cursor, offset: nextOffset, offsetStartAt: query.startAt } : cursor, offsetChanged, observedAt };
@@ -189,7 +193,8 @@ export class CursorPipeline {
     // The window holds what was created within lateWindowMs of its commit, which comes after observedAt.
     const late = this.o.lateWindowMs;
     const next = advance(cursor, fresh, nextOffset, query.startAt, observedAt, late ? refs : undefined, late ? observedAt.getTime() - late : undefined);
-    return { kind: 'page', batch: await this.prepareBatch(fresh, observedAt), shipped: fresh.length, received: page.data.length, cursor: next, observedAt, refs };
+    const past = stuckAt === undefined ? undefined : pastInstant(next, stuckAt);
+    return { kind: 'page', batch: await this.prepareBatch(fresh, observedAt), shipped: fresh.length, received: page.data.length, cursor: past?.cursor ?? next, observedAt, refs, gap: past?.gap };
   }
 
   /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyAsanaResponse, describeAsanaError, parseAuditLogPage } from '../../../src/asana/classify.ts';
+import { classifyAsanaResponse, describeAsanaError, parseAuditLogPage, snippet, SNIPPET_CHARS, usableOffset } from '../../../src/asana/classify.ts';
 import { CredentialsError } from '../../../src/errors.ts';
 
 const ctx = { what: 'audit log of workspace 42', workspaceGid: '42', apiUrl: 'https://app.asana.com/api/1.0' };
@@ -80,5 +80,71 @@ describe('describeAsanaError', () => {
   it('is undefined for non-envelopes', () => {
     expect(describeAsanaError('nope')).toBeUndefined();
     expect(describeAsanaError('{"errors":"x"}')).toBeUndefined();
+  });
+});
+
+describe('classifyAsanaResponse: a redirect', () => {
+  it.each([
+    ['an absolute Location', { location: 'https://app.asana.com/api/1.0/workspaces/42/audit_log_events?limit=100' }, 'to https://app.asana.com/api/1.0/workspaces/42/audit_log_events'],
+    ['a relative Location', { location: '/api/1.0/workspaces/42/audit_log_events' }, 'to https://app.asana.com/api/1.0/workspaces/42/audit_log_events'],
+    ['credentials and a query in the Location', { location: 'https://user:pw@elsewhere.example/login?token=abc' }, 'to https://elsewhere.example/login'],
+    ['no Location', {}, 'without a Location'],
+  ] as Array<[string, Record<string, string>, string]>)('301 with %s: fatal, naming the redirect and where it points', (_name, headers, where) => {
+    const out = classify(301, '<html>Moved</html>', headers);
+    expect(out.kind).toBe('fatal');
+    if (out.kind !== 'fatal') return;
+    expect(out.error.message).toContain(`Asana answered HTTP 301 (a redirect) for the audit log of workspace 42, ${where}.`);
+    expect(out.error.message).toContain('Redirects are not followed');
+    expect(out.error.message).toContain('ASANA_API_URL');
+    expect(out.error.message).not.toContain('ASANA_AUDIT_');
+    expect(out.error.message).not.toContain('pw@');
+    expect(out.error.message).not.toContain('token=abc');
+  });
+
+  it.each([302, 307, 308])('%i is a redirect too', (status) => {
+    const out = classify(status, '', { location: 'http://127.0.0.1:9/x' });
+    expect(out.kind === 'fatal' && out.error.message).toContain(`HTTP ${status} (a redirect)`);
+  });
+});
+
+describe('snippet: scrubbed before it is cut', () => {
+  const token = '2/1234567890123456/1234567890123456:abcdef0123456789abcdef0123456789';
+  it.each([
+    ['across the cut', `${'x'.repeat(100)} ${token} tail`],
+    ['before the cut', `${token} ${'y'.repeat(200)}`],
+    ['whole body short', `Authorization: Bearer ${token}`],
+  ])('a token %s is never shown, not even its first part', (_name, body) => {
+    const quoted = snippet(body);
+    expect(quoted).not.toContain(token.slice(0, 12));
+    expect(quoted.length).toBeLessThanOrEqual(SNIPPET_CHARS + 1);
+  });
+
+  it('a 5xx body quoting the token: the retry reason does not leak its first part', () => {
+    const out = classify(503, `${'upstream said: '.repeat(7)}Authorization: Bearer ${token}`);
+    expect(out.kind === 'retry' && out.reason).not.toContain(token.slice(0, 12));
+  });
+
+  it('a 200 that is not JSON: the quoted 60 characters are scrubbed first', () => {
+    const out = classify(200, `<html>${'z'.repeat(40)} ${token}</html>`);
+    expect(out.kind === 'retry' && out.reason).not.toContain(token.slice(0, 12));
+  });
+});
+
+describe('usableOffset: only a non-empty string is an offset', () => {
+  it.each([
+    ['absent', undefined, undefined],
+    ['null', null, undefined],
+    ['no offset field', {}, undefined],
+    ['offset null', { offset: null }, undefined],
+    ['offset empty', { offset: '' }, undefined],
+    ['offset a number', { offset: 12345 }, undefined],
+    ['offset an object', { offset: { v: 'x' } }, undefined],
+    ['next_page a string', 'eyJ0', undefined],
+    ['next_page a number', 7, undefined],
+    ['an offset', { offset: 'eyJ0eXAi', path: '/x', uri: 'https://app.asana.com/x' }, 'eyJ0eXAi'],
+  ])('next_page %s -> %s', (_name, nextPage, expected) => {
+    expect(usableOffset(nextPage)).toBe(expected);
+    const page = parseAuditLogPage(JSON.stringify({ data: [], ...(nextPage === undefined ? {} : { next_page: nextPage }) }));
+    expect(page).toEqual({ data: [], next_page: expected === undefined ? null : { offset: expected } });
   });
 });

@@ -74,3 +74,37 @@ describe('a refused offset is an answer, not an error', () => {
     await expect((await refusing()).getAuditLogPage({ workspaceGid: '42' })).rejects.toMatchObject({ name: 'AsanaRequestError', code: 'ERR_ASANA_REQUEST', status: 400 });
   });
 });
+
+describe('a redirect from Asana', () => {
+  let server: Server | undefined;
+  let other: Server | undefined;
+  let client: AsanaClient | undefined;
+  afterEach(async () => {
+    await client?.close();
+    await new Promise((r) => server?.close(r));
+    await new Promise((r) => other?.close(r));
+  });
+
+  it('is not followed (the token stays with ASANA_API_URL): a request error naming the redirect and its Location', async () => {
+    const seenElsewhere: Array<string | undefined> = [];
+    other = createServer((req, res) => {
+      seenElsewhere.push(req.headers.authorization);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"data":[],"next_page":null}');
+    });
+    await new Promise<void>((r) => other!.listen(0, '127.0.0.1', r));
+    const elsewhere = `http://127.0.0.1:${(other!.address() as AddressInfo).port}/api/1.0/workspaces/42/audit_log_events`;
+    server = createServer((_req, res) => {
+      res.writeHead(301, { location: `${elsewhere}?limit=100` });
+      res.end();
+    });
+    await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
+    const apiUrl = `http://127.0.0.1:${(server!.address() as AddressInfo).port}/api/1.0`;
+    client = new AsanaClient({ apiUrl, token: 'secret-token', limiter: new RateLimiter(60_000), log: captureLogger().log, backoff: () => 10 });
+    const err = await client.getAuditLogPage({ workspaceGid: '42' }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ name: 'AsanaRequestError', status: 301 });
+    expect((err as Error).message).toContain(`HTTP 301 (a redirect) for the audit log of workspace 42, to ${elsewhere}.`);
+    expect((err as Error).message).not.toContain('ASANA_AUDIT_');
+    expect(seenElsewhere).toEqual([]);
+  });
+});

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import {
-  asExportOutcome,
   BODY_PREVIEW_CHARS,
   classifyExportResponse,
   collectorMessage,
@@ -185,23 +184,6 @@ describe('describeBody', () => {
     ['application/octet-stream', '\u0001\u0002\u0003', 'application/octet-stream body ""'],
   ])('%s %j', (media, body, expected) => {
     expect(describeBody(media, new TextEncoder().encode(body))).toBe(expected);
-  });
-});
-
-describe('asExportOutcome: a partial success, where the caller does not handle it, stops the stream', () => {
-  it('partial -> rejected, naming the count and the collector message', () => {
-    expect(asExportOutcome({ kind: 'partial', rejectedRecords: 3, message: 'too old' })).toEqual({
-      kind: 'rejected',
-      status: 200,
-      reason: 'the collector stored only part of the batch and rejected 3 records (OTLP partial success): too old',
-    });
-  });
-  it.each([
-    { kind: 'ok', rejectedRecords: 0 },
-    { kind: 'retryable', reason: 'x', retryAfterMs: 5 },
-    { kind: 'rejected', status: 400, reason: 'y' },
-  ] as const)('%j passes through', (outcome) => {
-    expect(asExportOutcome(outcome)).toBe(outcome);
   });
 });
 

@@ -126,14 +126,10 @@ describe.each([
     expect(req?.headers['x-scope-orgid']).toBe('tenant-1');
   });
 
-  it('a partial success is not an acknowledgement: the page is rejected, naming the count and the message', async () => {
+  it('a partial success is its own outcome, with the count and the message (the shipper decides)', async () => {
     collector.partialSuccessNext(2, 'records older than 7 days');
     const outcome = await sinkFor(cfg()).export(batch(3));
-    expect(outcome).toEqual({
-      kind: 'rejected',
-      status: 200,
-      reason: 'the collector stored only part of the batch and rejected 2 records (OTLP partial success): records older than 7 days',
-    });
+    expect(outcome).toEqual({ kind: 'partial', rejectedRecords: 2, message: 'records older than 7 days' });
   });
 
   it('400 -> rejected with the collector message', async () => {

@@ -2,7 +2,7 @@ import { SeverityNumber } from '@opentelemetry/api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { OtlpConfig } from '../../../src/config.ts';
 import { AbortedError, ExportRejectedError } from '../../../src/errors.ts';
-import { exportUntilAcknowledged, Shipper } from '../../../src/export/shipper.ts';
+import { exportUntilAcknowledged, ExportUnavailableError, Shipper, type ShipperOptions } from '../../../src/export/shipper.ts';
 import { createOtlpLogSink, type OtlpLogSink } from '../../../src/export/otlp.ts';
 import { buildResource } from '../../../src/export/resource.ts';
 import type { ExportOutcome, LogBatch, LogSink } from '../../../src/export/types.ts';
@@ -118,13 +118,51 @@ describe('exportUntilAcknowledged', () => {
     await expect(exportUntilAcknowledged(sink, batch(1), { backoff: tiny })).rejects.toMatchObject({ name: 'ExportRejectedError', status: 401 });
   });
 
-  it('reports a partial success and does not resend', async () => {
+  it('a partial success is final: by default ExportRejectedError (exit 5) naming the message and the opt-in, never resent', async () => {
     collector.partialSuccessNext(1, 'too old');
-    expect(await exportUntilAcknowledged(sink, batch(2), { log, backoff: tiny })).toEqual({ attempts: 1, rejectedRecords: 1 });
+    const err = await exportUntilAcknowledged(sink, batch(2), { log, backoff: tiny }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ExportRejectedError);
+    const e = err as ExportRejectedError;
+    expect(e.exitCode).toBe(5);
+    expect(e.message).toContain('stored only part of a batch of 2 records and rejected 1 (OTLP partial success): too old');
+    expect(e.message).toContain('cursor was not advanced');
+    expect(e.message).toContain('ASANA_ACCEPT_PARTIAL_SUCCESS=true');
     expect(collector.requests).toHaveLength(1);
-    expect(logged).toEqual([
-      expect.objectContaining({ level: 'warn', msg: expect.stringContaining('dropped 1 of 2 records: too old') }),
-    ]);
+  });
+
+  it('a partial success with acceptPartialSuccess: resolves with the count and the message, not resent', async () => {
+    collector.partialSuccessNext(1, 'too old');
+    expect(await exportUntilAcknowledged(sink, batch(2), { log, backoff: tiny, acceptPartialSuccess: true })).toEqual({
+      attempts: 1,
+      rejectedRecords: 1,
+      message: 'too old',
+    });
+    expect(collector.requests).toHaveLength(1);
+  });
+
+  it('giveUpAfterMs: an unreachable collector ends in ExportUnavailableError (exit 1) after the bound, one warning per attempt', async () => {
+    const unreachable = createOtlpLogSink({ logsUrl: 'http://127.0.0.1:1/v1/logs', protocol: 'http/protobuf', headers: {}, compression: 'none', timeoutMs: 300, endpointIsDefault: false });
+    const started = Date.now();
+    const err = await exportUntilAcknowledged(unreachable, batch(1), { log, backoff: () => 40, giveUpAfterMs: 300 }).catch((e: unknown) => e);
+    await unreachable.shutdown();
+    expect(err).toBeInstanceOf(ExportUnavailableError);
+    const e = err as ExportUnavailableError;
+    expect(e.exitCode).toBe(1);
+    expect(e.code).toBe('ERR_EXPORT_UNAVAILABLE');
+    expect(e.message).toContain('collector at http://127.0.0.1:1/v1/logs unavailable for');
+    expect(e.message).toContain('ECONNREFUSED');
+    expect(e.message).toContain('giving up after 300ms');
+    expect(e.message).toContain('the next run resumes from there');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+    expect(Date.now() - started).toBeLessThan(3_000);
+    const warns = logged.filter((l) => l.level === 'warn');
+    expect(warns.length).toBeGreaterThan(1);
+    expect(warns.map((w) => w.meta['attempt'])).toEqual(warns.map((_, i) => i + 1));
+  });
+
+  it('without giveUpAfterMs the outage is waited out however long it lasts', async () => {
+    collector.failNext(12, 503);
+    expect(await exportUntilAcknowledged(sink, batch(1), { backoff: () => 30 })).toEqual({ attempts: 13, rejectedRecords: 0 });
   });
 
   it('shutdown during a backoff wait -> AbortedError promptly', async () => {
@@ -174,8 +212,9 @@ describe('Shipper: export until acknowledged, then commit', () => {
       shutdown: async () => undefined,
     };
   }
-  const shipperOf = (sink: LogSink, log = captureLogger().log) =>
-    new Shipper({ sink, resource: buildResource({ resourceAttributes: {}, workspaceGid: '1111' }), log, source: 'audit_log', stream: 'audit_log/1111', backoff: tiny });
+  const shipperOf = (sink: LogSink, log = captureLogger().log, policy: Partial<ShipperOptions> = {}) =>
+    new Shipper({ sink, resource: buildResource({ resourceAttributes: {}, workspaceGid: '1111' }), log, source: 'audit_log', stream: 'audit_log/1111', backoff: tiny, ...policy });
+  const partial: ExportOutcome = { kind: 'partial', rejectedRecords: 2, message: 'log record too large' };
   const commit = (journal: string[]) => async () => void journal.push('commit');
 
   it.each([
@@ -192,6 +231,48 @@ describe('Shipper: export until acknowledged, then commit', () => {
     const rejected: ExportOutcome = { kind: 'rejected', status: 400, reason: 'bad' };
     await expect(shipperOf(journaling(journal, [rejected])).ship(batch(1), new AbortController().signal, commit(journal))).rejects.toBeInstanceOf(ExportRejectedError);
     expect(journal).toEqual(['export 1 -> rejected']);
+  });
+
+  it('a partial success, by default: the page is not committed and the stream stops (exit 5)', async () => {
+    const journal: string[] = [];
+    const err = await shipperOf(journaling(journal, [partial])).ship(batch(3), new AbortController().signal, commit(journal)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ExportRejectedError);
+    expect((err as ExportRejectedError).exitCode).toBe(5);
+    expect((err as Error).message).toContain('log record too large');
+    expect(journal).toEqual(['export 3 -> partial']);
+  });
+
+  it('a partial success with acceptPartialSuccess: a collector_rejected gap record (count, message, stream), acknowledged, then the commit', async () => {
+    const journal: string[] = [];
+    const batches: LogBatch[] = [];
+    const sink = journaling(journal, [partial]);
+    const recording: LogSink = { ...sink, target: 'http://127.0.0.1:4318/v1/logs', export: (b, s) => (batches.push(b as LogBatch), sink.export(b, s)) };
+    const { log, lines } = captureLogger();
+    await shipperOf(recording, log, { acceptPartialSuccess: true }).ship(batch(3), new AbortController().signal, commit(journal));
+    expect(journal).toEqual(['export 3 -> partial', 'export 1 -> ok', 'commit']);
+    const gap = batches[1]!.records[0]!;
+    expect(gap.eventName).toBe('asana.receiver.gap');
+    expect(gap.severityText).toBe('WARN');
+    expect(gap.attributes).toMatchObject({ 'asana.gap.reason': 'collector_rejected', 'asana.receiver.stream': 'audit_log/1111', 'asana.event.source': 'audit_log' });
+    expect(gap.body).toContain('stored 1 of 3 records of a page and rejected 2 (OTLP partial success): log record too large');
+    expect(gap.body).toContain('ASANA_ACCEPT_PARTIAL_SUCCESS');
+    const warn = lines().find((l) => l.includes('"gapReason":"collector_rejected"'));
+    expect(warn).toContain('"level":"warn"');
+    expect(warn).toContain('rejected 2');
+  });
+
+  it('exports of one stream in flight at once share the outage: one warning per attempt, not one per export', async () => {
+    const down: LogSink = { export: async () => ({ kind: 'retryable', reason: 'connect ECONNREFUSED' }), shutdown: async () => undefined };
+    const { log, lines } = captureLogger();
+    const shipper = shipperOf(down, log, { giveUpAfterMs: 200, backoff: () => 20 });
+    const signal = new AbortController().signal;
+    const results = await Promise.allSettled([1, 2, 3, 4].map(() => shipper.ship(batch(1), signal)));
+    expect(results.every((r) => r.status === 'rejected' && r.reason instanceof ExportUnavailableError)).toBe(true);
+    const attempts = lines()
+      .filter((l) => l.includes('unavailable: connect ECONNREFUSED'))
+      .map((l) => (JSON.parse(l) as { attempt: number }).attempt);
+    expect(attempts.length).toBeGreaterThan(1);
+    expect(attempts).toEqual(attempts.map((_, i) => i + 1));
   });
 
   it('nothing to ship (a page of events already shipped): only the commit', async () => {

@@ -2,6 +2,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { describe, expect, it } from 'vitest';
 import type { EventsApi } from '../../../src/asana/client.ts';
 import type { ActivityEvent, EventsQuery, EventsResult } from '../../../src/asana/types.ts';
+import type { DeliveryPolicy } from '../../../src/export/shipper.ts';
 import type { ExportOutcome, LogBatch, LogSink } from '../../../src/export/types.ts';
 import type { StateStore, StreamState } from '../../../src/state/types.ts';
 import { EventStream } from '../../../src/streams/events.ts';
@@ -29,7 +30,7 @@ function event(i: number): ActivityEvent {
   };
 }
 
-function harness(answers: EventsResult[], opts: { state?: StreamState; now?: number; exportOutcome?: () => ExportOutcome } = {}) {
+function harness(answers: EventsResult[], opts: { state?: StreamState; now?: number; exportOutcome?: () => ExportOutcome; delivery?: DeliveryPolicy } = {}) {
   const journal: string[] = [];
   const requests: EventsQuery[] = [];
   const committed = new Map<string, StreamState>(opts.state ? [[KEY, opts.state]] : []);
@@ -77,6 +78,7 @@ function harness(answers: EventsResult[], opts: { state?: StreamState; now?: num
     log,
     now: () => new Date(opts.now ?? T0 + 60_000),
     backoff: () => 1,
+    delivery: opts.delivery,
   });
   return { stream, journal, requests, committed, batches, lines };
 }
@@ -140,6 +142,17 @@ describe('EventStream', () => {
     const warn = h.lines().find((l) => l.includes('"level":"warn"'))!;
     expect(warn).toContain('cannot be read any more and are lost');
     expect(warn).toContain('"gapReason":"sync_token_expired"');
+  });
+
+  it('with a give-up bound (once), a collector away for longer stops the stream; the saved token stays', async () => {
+    const h = harness([page('t2', [event(1)])], {
+      state: saved('t1', new Date(T0).toISOString()),
+      exportOutcome: () => ({ kind: 'retryable', reason: 'connect ECONNREFUSED 127.0.0.1:1' }),
+      delivery: { giveUpAfterMs: 100 },
+    });
+    await expect(h.stream.catchUp(new AbortController().signal)).rejects.toMatchObject({ name: 'ExportUnavailableError', exitCode: 1 });
+    expect(h.committed.get(KEY)).toMatchObject({ sync: 't1' });
+    expect(h.journal.filter((j) => j.startsWith('commit'))).toEqual([]);
   });
 
   it('a gap record the collector rejects stops the stream with the old token still saved', async () => {
