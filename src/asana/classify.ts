@@ -3,6 +3,7 @@ import { safeUrl } from '../export/classify.ts';
 import { redact } from '../log.ts';
 import { parseRetryAfter } from '../retry.ts';
 import type { AsanaErrorBody, AuditLogPage, EventsPage } from './types.ts';
+import { parseJsonExactGids } from './exact-json.ts';
 
 /**
  * What to do with one Asana response, as data (the client's loop acts on it; nothing here throws).
@@ -61,7 +62,7 @@ export function snippet(text: string, max = SNIPPET_CHARS): string {
 function parseDataPage(bodyText: string): { data: unknown[] } | string {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(bodyText);
+    parsed = parseJsonExactGids(bodyText);
   } catch {
     return `invalid or truncated JSON (${bodyText.length} bytes: ${snippet(bodyText, 60)})`;
   }

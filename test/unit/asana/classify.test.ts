@@ -148,3 +148,17 @@ describe('usableOffset: only a non-empty string is an offset', () => {
     expect(page).toEqual({ data: [], next_page: expected === undefined ? null : { offset: expected } });
   });
 });
+
+describe('parseAuditLogPage: numeric gids past 2^53 read exactly', () => {
+  it('keeps twenty distinct large gids distinct, and the mapping flags their type', async () => {
+    const { mapAuditLogEvent } = await import('../../../src/mapping/audit-log.ts');
+    const gids = Array.from({ length: 20 }, (_, i) => `12000000000000000${String(i).padStart(3, '0')}`);
+    const body = `{"data":[${gids.map((g) => `{"gid":${g},"created_at":"2026-01-01T00:00:00.000Z","event_type":"user_login_succeeded"}`).join(',')}],"next_page":{"offset":"x"}}`;
+    const page = parseAuditLogPage(body);
+    if (typeof page === 'string') throw new Error(page);
+    expect(page.data.map((e) => e.gid)).toEqual(gids);
+    const records = page.data.map((e) => mapAuditLogEvent(e, new Date('2026-01-01T00:00:01Z')));
+    expect(new Set(records.map((r) => r.attributes['log.record.uid'])).size).toBe(20);
+    for (const r of records) expect(String(r.attributes['asana.mapping.warning'])).toMatch(/gid is a number/);
+  });
+});
