@@ -78,7 +78,7 @@ export function createOtlpLogSink(cfg: OtlpConfig, opts: { dispatcher?: Dispatch
     pool.give(buffer);
   }
   const headers = requestHeaders(cfg);
-  const target = safeUrl(cfg.logsUrl);
+  const target = safeUrl(cfg.url);
   let closed = false;
   let shuttingDown: Promise<void> | undefined;
 
@@ -98,7 +98,7 @@ export function createOtlpLogSink(cfg: OtlpConfig, opts: { dispatcher?: Dispatch
 
     const timeout = deadline(cfg.timeoutMs, signal);
     try {
-      const res = await request(cfg.logsUrl, { method: 'POST', headers, body, signal: timeout.signal, dispatcher });
+      const res = await request(cfg.url, { method: 'POST', headers, body, signal: timeout.signal, dispatcher });
       const bytes = new Uint8Array(await res.body.arrayBuffer());
       const outcome = await interpret(res.statusCode, res.headers, bytes);
       if ('records' in batch) {
@@ -126,7 +126,7 @@ export function createOtlpLogSink(cfg: OtlpConfig, opts: { dispatcher?: Dispatch
     const body = cfg.compression === 'gzip' ? await gzipAsync(bytes) : bytes;
     const timeout = deadline(cfg.timeoutMs, signal);
     try {
-      const res = await request(cfg.logsUrl, { method: 'POST', headers, body, signal: timeout.signal, dispatcher });
+      const res = await request(cfg.url, { method: 'POST', headers, body, signal: timeout.signal, dispatcher });
       return await interpret(res.statusCode, res.headers, new Uint8Array(await res.body.arrayBuffer()));
     } catch (err) {
       if (closed || signal?.aborted) throw new AbortedError();
@@ -152,7 +152,7 @@ export function createOtlpLogSink(cfg: OtlpConfig, opts: { dispatcher?: Dispatch
     // Errors carry a google.rpc.Status in the request's encoding; proxies answer with text or HTML.
     const text = new TextDecoder().decode(bytes);
     const fromProtobuf = type.includes('protobuf') || (!type && !json) ? statusMessageFromProtobuf(bytes) : undefined;
-    return classifyExportResponse(status, resHeaders, fromProtobuf ?? (type.includes('protobuf') ? '' : text), { url: cfg.logsUrl });
+    return classifyExportResponse(status, resHeaders, fromProtobuf ?? (type.includes('protobuf') ? '' : text), { url: cfg.url });
   }
 
   return {
