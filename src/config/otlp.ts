@@ -138,7 +138,8 @@ export function resolveOtlpSignal(signal: OtlpSignal, src: SettingSource, report
   const certGiven = src.given(pick('CLIENT_CERTIFICATE')) !== undefined;
   if (keyGiven !== certGiven) {
     failed = true;
-    const [has, lacks] = keyGiven ? [pick('CLIENT_KEY'), pick('CLIENT_CERTIFICATE')] : [pick('CLIENT_CERTIFICATE'), pick('CLIENT_KEY')];
+    const has = keyGiven ? pick('CLIENT_KEY') : pick('CLIENT_CERTIFICATE');
+    const lacks = keyGiven ? has.replace(/CLIENT_KEY$/, 'CLIENT_CERTIFICATE') : has.replace(/CLIENT_CERTIFICATE$/, 'CLIENT_KEY');
     report.problem(has, `is set without ${lacks}: mutual TLS needs both the client key and the client certificate`);
   }
 

@@ -514,3 +514,26 @@ describe('loadConfig: health endpoint and self-telemetry (issue 4)', () => {
     expect(problems({ ...BASE, OTEL_METRIC_EXPORT_INTERVAL: '1m' })[0]).toMatch(/^OTEL_METRIC_EXPORT_INTERVAL: "1m" is not a positive integer/);
   });
 });
+
+describe('loadConfig: start-up refusals that never echo the value', () => {
+  it('refuses credentials in ASANA_API_URL, naming the variable', () => {
+    for (const url of ['https://me:s3cretpw@app.asana.com/api/1.0', 'https://s3cretpw@app.asana.com/api/1.0']) {
+      const p = problems({ ...BASE, ASANA_API_URL: url });
+      expect(p).toEqual(['ASANA_API_URL: contains credentials (user:password@): remove them; the token goes in ASANA_TOKEN']);
+    }
+  });
+
+  it('refuses a token with a non-ASCII or control character', () => {
+    for (const token of ['2/1234/5678:abc\u2013def', 'abc\u0000def', 'abcdef\u00e9']) {
+      const p = problems({ ...BASE, ASANA_TOKEN: token });
+      expect(p[0]).toMatch(/^ASANA_TOKEN: the token contains spaces, control or non-ASCII characters/);
+      expect(p.join('\n')).not.toContain(token);
+    }
+  });
+
+  it('caps every duration at Node\'s timer limit (or lower) with a clear problem', () => {
+    expect(problems({ ...BASE, ASANA_POLL_INTERVAL: '30d' })[0]).toMatch(/^ASANA_POLL_INTERVAL: 30d is too long: at most /);
+    expect(load({ ...BASE, ASANA_POLL_INTERVAL: '24d' }).asana.pollIntervalMs).toBe(24 * 86_400_000);
+    expect(problems({ ...BASE, ASANA_LATE_WINDOW: '25h' })[0]).toMatch(/^ASANA_LATE_WINDOW: 25h is too long: at most 1d/);
+  });
+});
