@@ -61,7 +61,7 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
         `(workspace ${sim.workspaceGid}, ${backlog} backlog audit events, ${rate} live audit and ${rate} live activity events/s). Nothing here comes from a real Asana account.`,
     );
     const toConsole = config.otlp.endpointIsDefault;
-    log.info(toConsole ? 'printing records to stdout (set OTEL_EXPORTER_OTLP_ENDPOINT to export over OTLP instead)' : `exporting to ${config.otlp.logsUrl}`);
+    log.info(toConsole ? 'printing records to stdout (set OTEL_EXPORTER_OTLP_ENDPOINT to export over OTLP instead)' : `exporting to ${config.otlp.url}`);
     if (rate > 0) sim.startLive(rate, { activityPerSecond: rate });
     const stopAfter = opts.for ? parseDuration(opts.for) : undefined;
     // The receiver stops as on a signal; the line before says why.

@@ -1,5 +1,6 @@
 import winston from 'winston';
-import { ASANA_TOKEN_SHAPE, type LogFormat, type LogLevel } from './config.ts';
+import type { LogFormat, LogLevel } from './config/types.ts';
+import { SecretSet } from './scrub.ts';
 
 /**
  * The receiver's own logs: winston to stderr (stdout belongs to the demo's records and to command
@@ -8,19 +9,16 @@ import { ASANA_TOKEN_SHAPE, type LogFormat, type LogLevel } from './config.ts';
  */
 export type Logger = winston.Logger;
 
-const secrets = new Set<string>();
-const REDACTED = '[REDACTED]';
+const secrets = new SecretSet();
 
 /** Registers a value that must never appear in output (the Asana token, OTLP header values). */
 export function registerSecret(value: string | undefined): void {
-  if (value && value.length >= 4) secrets.add(value);
+  secrets.add(value);
 }
 
 /** Replaces every registered secret, and anything shaped like an Asana token, in a string. */
 export function redact(text: string): string {
-  let out = text;
-  for (const s of secrets) if (out.includes(s)) out = out.split(s).join(REDACTED);
-  return out.replace(ASANA_TOKEN_SHAPE, REDACTED);
+  return secrets.scrub(text);
 }
 
 function redactDeep(value: unknown, depth = 0): unknown {

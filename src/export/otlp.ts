@@ -81,7 +81,7 @@ export function createOtlpLogSink(cfg: OtlpConfig, opts: { dispatcher?: Dispatch
     pool.give(buffer);
   }
   const headers = requestHeaders(cfg);
-  const target = safeUrl(cfg.logsUrl);
+  const target = safeUrl(cfg.url);
   let closed = false;
   let shuttingDown: Promise<void> | undefined;
 
@@ -101,7 +101,7 @@ export function createOtlpLogSink(cfg: OtlpConfig, opts: { dispatcher?: Dispatch
 
     const timeout = deadline(cfg.timeoutMs, signal);
     try {
-      const res = await request(cfg.logsUrl, { method: 'POST', headers, body, signal: timeout.signal, dispatcher });
+      const res = await request(cfg.url, { method: 'POST', headers, body, signal: timeout.signal, dispatcher });
       const outcome = interpret(res.statusCode, res.headers, await readResponseBody(res.body));
       if ('records' in batch) {
         if (outcome.kind === 'retryable') bodies.set(batch, body);
@@ -128,7 +128,7 @@ export function createOtlpLogSink(cfg: OtlpConfig, opts: { dispatcher?: Dispatch
     const body = cfg.compression === 'gzip' ? await gzipAsync(bytes) : bytes;
     const timeout = deadline(cfg.timeoutMs, signal);
     try {
-      const res = await request(cfg.logsUrl, { method: 'POST', headers, body, signal: timeout.signal, dispatcher });
+      const res = await request(cfg.url, { method: 'POST', headers, body, signal: timeout.signal, dispatcher });
       const outcome = interpret(res.statusCode, res.headers, await readResponseBody(res.body));
       if (outcome.kind !== 'partial') return outcome;
       return { kind: 'rejected', status: res.statusCode, reason: `a partial success rejecting ${outcome.rejectedRecords} records of an empty export: ${outcome.message || 'no reason given'}` };
@@ -142,7 +142,7 @@ export function createOtlpLogSink(cfg: OtlpConfig, opts: { dispatcher?: Dispatch
   }
 
   function interpret(status: number, resHeaders: Record<string, string | string[] | undefined>, bytes: Uint8Array): ExportOutcome {
-    return classifyExportResponse(status, resHeaders, bytes, { url: cfg.logsUrl, sent: json ? 'json' : 'protobuf' });
+    return classifyExportResponse(status, resHeaders, bytes, { url: cfg.url, sent: json ? 'json' : 'protobuf' });
   }
 
   return {

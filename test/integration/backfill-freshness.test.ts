@@ -84,7 +84,7 @@ describe('the live tail and the late-event re-scan during a long backfill (run)'
     client = new AsanaClient({ apiUrl: pipeline.sim.url, token: pipeline.sim.token, limiter: new RateLimiter(600_000), log, backoff: fastBackoff });
     api = holdingBackfill(client);
     sink = holdingSink(
-      createOtlpLogSink({ logsUrl: pipeline.collector.logsUrl, protocol: 'http/protobuf', headers: {}, compression: 'none', timeoutMs: 5_000, endpointIsDefault: false }),
+      createOtlpLogSink({ url: pipeline.collector.logsUrl, protocol: 'http/protobuf', headers: {}, compression: 'none', timeoutMs: 5_000, endpointIsDefault: false, tls: {}, insecure: false }),
     );
     const config = pipeline.config({ ASANA_START_AT: '3d', ASANA_POLL_INTERVAL: '1s', ASANA_LATE_RESCAN_INTERVAL: '1s' });
     receiver = await Receiver.create(config, log, { api, sink, backoff: fastBackoff });

@@ -204,7 +204,7 @@ describe('the real client and stream against hostile responses (property-based)'
           const store = await openFileStateStore(stateFile);
           const limiter = new RateLimiter(1_000_000);
           const client = new AsanaClient({ apiUrl: asana.url, token: 'hostile-test-token', limiter, log, backoff: () => 1, timeoutMs: 5_000 });
-          const sink = createOtlpLogSink({ logsUrl: collector.logsUrl, protocol: 'http/protobuf', headers: {}, compression: 'none', timeoutMs: 5_000, endpointIsDefault: false });
+          const sink = createOtlpLogSink({ url: collector.logsUrl, protocol: 'http/protobuf', headers: {}, compression: 'none', timeoutMs: 5_000, endpointIsDefault: false, tls: {}, insecure: false });
           const common = { api: client, store, sink, resource: buildResource({ resourceAttributes: {}, workspaceGid: '1' }), workspaceGid: '1', filters: {}, log, backoff: () => 1 };
           const stream = new AuditLogStream({
             ...common, startAt: { kind: 'ago', ms: 86_400_000 }, pollIntervalMs: 1_000, lateWindowMs: 30 * 60_000, lateRescanIntervalMs: 1_000,

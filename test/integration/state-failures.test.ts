@@ -58,7 +58,7 @@ describe('state write failures, in-process with an injected file system', () => 
       const run = async (stateFs?: Partial<StateFs>) => {
         const store = await openFileStateStore(stateFile, stateFs ? { fs: stateFs } : {});
         const api = new AsanaClient({ apiUrl: pipeline.sim.url, token: pipeline.sim.token, limiter: new RateLimiter(60_000), log, backoff: fastBackoff });
-        const sink = createOtlpLogSink({ logsUrl: pipeline.collector.logsUrl, protocol: 'http/protobuf', headers: {}, compression: 'none', timeoutMs: 5_000, endpointIsDefault: false });
+        const sink = createOtlpLogSink({ url: pipeline.collector.logsUrl, protocol: 'http/protobuf', headers: {}, compression: 'none', timeoutMs: 5_000, endpointIsDefault: false, tls: {}, insecure: false });
         const stream = new AuditLogStream({
           api, store, sink, log, resource: buildResource({ resourceAttributes: {}, workspaceGid: pipeline.sim.workspaceGid }),
           workspaceGid: pipeline.sim.workspaceGid, filters: {}, startAt: { kind: 'ago', ms: 7 * 86_400_000 }, pollIntervalMs: 1_000, lateWindowMs: 30 * MIN,

@@ -245,7 +245,7 @@ describe('deploy/alerting/prometheus: rules on the receiver\'s own metrics', () 
     board.register({ key: 'audit_log', stream: 'audit_log', workspaceGid: '1200000000000001', lastEventAt: new Date(now - 60_000).toISOString() });
     board.caughtUp('audit_log');
     const metrics = createSelfMetrics(
-      { url: collector.metricsUrl, protocol: 'http/protobuf', headers: {}, compression: 'none', timeoutMs: 5_000, intervalMs: 60_000, endpointIsDefault: false },
+      { url: collector.metricsUrl, protocol: 'http/protobuf', headers: {}, compression: 'none', timeoutMs: 5_000, intervalMs: 60_000, endpointIsDefault: false, tls: {}, insecure: false },
       { board, log: captureLogger().log, resourceAttributes: { 'service.name': SERVICE_NAME } },
     );
     const meta = { stream: 'audit_log', workspaceGid: '1200000000000001' };

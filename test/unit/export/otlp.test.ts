@@ -43,12 +43,14 @@ function batch(n = 1): LogBatch {
 
 function config(collector: OtlpCollector, over: Partial<OtlpConfig> = {}): OtlpConfig {
   return {
-    logsUrl: collector.logsUrl,
+    url: collector.logsUrl,
     protocol: 'http/protobuf',
     headers: { authorization: SECRET, 'x-scope-orgid': 'tenant-1' },
     compression: 'none',
     timeoutMs: 5_000,
     endpointIsDefault: false,
+    tls: {},
+    insecure: false,
     ...over,
   };
 }
@@ -181,7 +183,7 @@ describe('OTLP sink transport failures', () => {
   it('connection refused -> retryable naming the error code', async () => {
     const url = collector.logsUrl;
     await collector.close();
-    const sink = sinkFor({ ...config(collector), logsUrl: url });
+    const sink = sinkFor({ ...config(collector), url: url });
     const outcome = await sink.export(batch());
     expect(outcome.kind).toBe('retryable');
     expect(outcome.kind === 'retryable' && outcome.reason).toContain('ECONNREFUSED');
@@ -221,7 +223,7 @@ describe('OTLP sink transport failures', () => {
 
 describe('OTLP sink status handling', () => {
   it('404 on a wrong path names the path and the fix', async () => {
-    const sink = sinkFor({ ...config(collector), logsUrl: `${collector.url}/v1/log` });
+    const sink = sinkFor({ ...config(collector), url: `${collector.url}/v1/log` });
     const outcome = await sink.export(batch());
     expect(outcome).toMatchObject({ kind: 'rejected', status: 404 });
     const reason = outcome.kind === 'rejected' ? outcome.reason : '';
@@ -260,7 +262,7 @@ describe('OTLP sink status handling', () => {
   });
 
   it('target is safe to log', () => {
-    const sink = sinkFor({ ...config(collector), logsUrl: 'https://user:pw@collector.example.com/v1/logs?token=abc' });
+    const sink = sinkFor({ ...config(collector), url: 'https://user:pw@collector.example.com/v1/logs?token=abc' });
     expect(sink.target).toBe('https://collector.example.com/v1/logs');
   });
 });
@@ -299,7 +301,7 @@ describe('OTLP sink: a 2xx from something that is not an OTLP collector', () => 
   ] as const)('%s, answered %s -> retryable naming what answered', async (protocol, contentType, body, fragment) => {
     const impostor = await startImpostor(contentType, body);
     try {
-      const sink = sinkFor({ ...config(collector, { protocol }), logsUrl: impostor.url });
+      const sink = sinkFor({ ...config(collector, { protocol }), url: impostor.url });
       for (const send of [() => sink.export(batch(2)), () => sink.probe()]) {
         const outcome = await send();
         expect(outcome.kind).toBe('retryable');
@@ -317,7 +319,7 @@ describe('OTLP sink: a 2xx from something that is not an OTLP collector', () => 
   it('a long body is read only up to the limit, and the pool recovers for the next export', async () => {
     const impostor = await startImpostor('application/json', `{"partialSuccess":{"errorMessage":"${'y'.repeat(5_000_000)}"}}`);
     try {
-      const sink = sinkFor({ ...config(collector), logsUrl: impostor.url });
+      const sink = sinkFor({ ...config(collector), url: impostor.url });
       const outcome = await sink.export(batch(1));
       expect(outcome.kind === 'retryable' && outcome.reason).toContain('a body over 64 KiB');
       expect((await sink.export(batch(1))).kind).toBe('retryable');

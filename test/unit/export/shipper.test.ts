@@ -37,12 +37,14 @@ const tiny = () => 5;
 beforeEach(async () => {
   collector = await startOtlpCollector();
   const cfg: OtlpConfig = {
-    logsUrl: collector.logsUrl,
+    url: collector.logsUrl,
     protocol: 'http/protobuf',
     headers: { 'x-api-key': SECRET },
     compression: 'gzip',
     timeoutMs: 300,
     endpointIsDefault: false,
+    tls: {},
+    insecure: false,
   };
   sink = createOtlpLogSink(cfg);
   logged = [];
@@ -141,7 +143,7 @@ describe('exportUntilAcknowledged', () => {
   });
 
   it('giveUpAfterMs: an unreachable collector ends in ExportUnavailableError (exit 1) after the bound, one warning per attempt', async () => {
-    const unreachable = createOtlpLogSink({ logsUrl: 'http://127.0.0.1:1/v1/logs', protocol: 'http/protobuf', headers: {}, compression: 'none', timeoutMs: 300, endpointIsDefault: false });
+    const unreachable = createOtlpLogSink({ url: 'http://127.0.0.1:1/v1/logs', protocol: 'http/protobuf', headers: {}, compression: 'none', timeoutMs: 300, endpointIsDefault: false, tls: {}, insecure: false });
     const started = Date.now();
     const err = await exportUntilAcknowledged(unreachable, batch(1), { log, backoff: () => 40, giveUpAfterMs: 300 }).catch((e: unknown) => e);
     await unreachable.shutdown();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { KNOWN_STREAMS, loadConfig, type LoadedConfig } from '../../src/config.ts';
-import { ConfigError } from '../../src/errors.ts';
-import { streamKey } from '../../src/state/key.ts';
+import { KNOWN_STREAMS, loadConfig, type LoadedConfig } from '../../../src/config.ts';
+import { ConfigError } from '../../../src/errors.ts';
+import { streamKey } from '../../../src/state/key.ts';
 
 /** ASANA_STREAMS with the event streams, ASANA_EVENT_RESOURCES, and the sync-token lifetime warning. */
 

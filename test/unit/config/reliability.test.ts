@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULTS, ENV_VARS, loadConfig } from '../../src/config.ts';
-import { ConfigError } from '../../src/errors.ts';
-import { createLogger, redact } from '../../src/log.ts';
+import { DEFAULTS, ENV_VARS, loadConfig } from '../../../src/config.ts';
+import { ConfigError } from '../../../src/errors.ts';
+import { createLogger, redact } from '../../../src/log.ts';
 import { PassThrough } from 'node:stream';
 
 const NOW = new Date('2026-03-01T12:00:00Z');

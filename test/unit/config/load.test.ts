@@ -10,8 +10,8 @@ import {
   redactConfig,
   resolveStartAt,
   type LoadedConfig,
-} from '../../src/config.ts';
-import { ConfigError } from '../../src/errors.ts';
+} from '../../../src/config.ts';
+import { ConfigError } from '../../../src/errors.ts';
 
 const NOW = new Date('2026-03-01T12:00:00Z');
 /** A marker token: if it shows up in any message, the test fails. */
@@ -66,12 +66,14 @@ describe('loadConfig: defaults', () => {
       },
       stateFile: './data/state.json',
       otlp: {
-        logsUrl: 'http://localhost:4318/v1/logs',
+        url: 'http://localhost:4318/v1/logs',
         protocol: 'http/protobuf',
         headers: {},
         compression: 'none',
         timeoutMs: 10_000,
         endpointIsDefault: true,
+        tls: {},
+        insecure: false,
       },
       resourceAttributes: {},
       log: { level: 'info', format: 'json' },
@@ -85,6 +87,8 @@ describe('loadConfig: defaults', () => {
         timeoutMs: 10_000,
         intervalMs: 60_000,
         endpointIsDefault: true,
+        tls: {},
+        insecure: false,
       },
     });
     expect(c.serviceName).toBeUndefined();
@@ -196,7 +200,7 @@ describe('loadConfig: each problem names its variable', () => {
     ['ASANA_AUDIT_RESOURCE_GID', 'x', /ASANA_AUDIT_RESOURCE_GID: "x" is not a gid/],
     ['OTEL_EXPORTER_OTLP_ENDPOINT', 'localhost:4318', /OTEL_EXPORTER_OTLP_ENDPOINT: .*not an http\(s\) URL/],
     ['OTEL_EXPORTER_OTLP_LOGS_ENDPOINT', 'grpc://c:4317', /OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: .*not an http\(s\) URL/],
-    ['OTEL_EXPORTER_OTLP_PROTOCOL', 'grpc', /OTEL_EXPORTER_OTLP_PROTOCOL: grpc is not supported: use http\/protobuf/],
+    ['OTEL_EXPORTER_OTLP_PROTOCOL', 'grpc/json', /OTEL_EXPORTER_OTLP_PROTOCOL: "grpc\/json" is not a protocol: use grpc, http\/protobuf or http\/json/],
     ['OTEL_EXPORTER_OTLP_LOGS_PROTOCOL', 'thrift', /OTEL_EXPORTER_OTLP_LOGS_PROTOCOL: "thrift" is not a protocol/],
     ['OTEL_EXPORTER_OTLP_COMPRESSION', 'zstd', /OTEL_EXPORTER_OTLP_COMPRESSION: "zstd" is not a compression: use gzip or none/],
     ['OTEL_EXPORTER_OTLP_LOGS_TIMEOUT', '10s', /OTEL_EXPORTER_OTLP_LOGS_TIMEOUT: "10s" is not a positive integer: milliseconds/],
@@ -228,7 +232,7 @@ describe('loadConfig: each problem names its variable', () => {
       ASANA_POLL_INTERVAL: 'often',
       ASANA_START_AT: 'soon',
       ASANA_STREAMS: 'nope',
-      OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'thrift',
       LOG_LEVEL: 'chatty',
       ASANA_AUDIT_ACTOR_TYPE: 'user',
       ASANA_AUDIT_ACTOR_GID: '1',
@@ -337,7 +341,7 @@ describe('loadConfig: YAML file', () => {
     expect(c.asana.workspaceGids).toEqual(['1200000000000001234']);
     expect(c.asana.pollIntervalMs).toBe(60_000);
     expect(c.asana.maxRequestsPerMinute).toBe(150);
-    expect(c.otlp.logsUrl).toBe('http://collector:4318/v1/logs');
+    expect(c.otlp.url).toBe('http://collector:4318/v1/logs');
     expect(c.otlp.endpointIsDefault).toBe(false);
     expect(c.asana.auditFilters).toEqual({});
   });
@@ -361,7 +365,7 @@ describe('loadConfig: YAML file', () => {
     const p = problems({ ASANA_TOKEN: TOKEN }, f);
     expect(p).toHaveLength(2);
     expect(p[0]).toContain(`config file ${f}: unknown key "ASANA_POLL_INTERVALL"`);
-    expect(p[1]).toContain('unknown key "asana_token" (did you mean ASANA_TOKEN?)');
+    expect(p[1]).toContain('unknown key "asana_token" is not a known setting — did you mean ASANA_TOKEN?');
   });
 
   it('names the file in a value problem that came from it', () => {
@@ -394,30 +398,29 @@ describe('loadConfig: OTLP (OTel spec)', () => {
   const otlp = (env: Record<string, string>) => load({ ...BASE, ...env }).otlp;
 
   it('appends /v1/logs to the generic endpoint, respecting a trailing slash', () => {
-    expect(otlp({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318' }).logsUrl).toBe('http://c:4318/v1/logs');
-    expect(otlp({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318/' }).logsUrl).toBe('http://c:4318/v1/logs');
-    expect(otlp({ OTEL_EXPORTER_OTLP_ENDPOINT: 'https://c/otlp' }).logsUrl).toBe('https://c/otlp/v1/logs');
-    expect(otlp({ OTEL_EXPORTER_OTLP_ENDPOINT: 'https://c/otlp/' }).logsUrl).toBe('https://c/otlp/v1/logs');
+    expect(otlp({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318' }).url).toBe('http://c:4318/v1/logs');
+    expect(otlp({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318/' }).url).toBe('http://c:4318/v1/logs');
+    expect(otlp({ OTEL_EXPORTER_OTLP_ENDPOINT: 'https://c/otlp' }).url).toBe('https://c/otlp/v1/logs');
+    expect(otlp({ OTEL_EXPORTER_OTLP_ENDPOINT: 'https://c/otlp/' }).url).toBe('https://c/otlp/v1/logs');
     expect(otlp({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318' }).endpointIsDefault).toBe(false);
   });
 
   it('uses the logs endpoint as-is, over the generic one', () => {
     const o = otlp({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://generic:4318', OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: 'http://logs:1234/custom' });
-    expect(o.logsUrl).toBe('http://logs:1234/custom');
+    expect(o.url).toBe('http://logs:1234/custom');
     expect(o.endpointIsDefault).toBe(false);
-    expect(otlp({ OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: 'http://logs:1234/' }).logsUrl).toBe('http://logs:1234/');
+    expect(otlp({ OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: 'http://logs:1234/' }).url).toBe('http://logs:1234/');
   });
 
   it('does not validate a generic endpoint the logs endpoint overrides', () => {
-    expect(otlp({ OTEL_EXPORTER_OTLP_ENDPOINT: 'bogus', OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: 'http://l/v1/logs' }).logsUrl).toBe('http://l/v1/logs');
+    expect(otlp({ OTEL_EXPORTER_OTLP_ENDPOINT: 'bogus', OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: 'http://l/v1/logs' }).url).toBe('http://l/v1/logs');
   });
 
   it('resolves protocol, compression and timeout, the logs-specific variable winning', () => {
     expect(otlp({ OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' }).protocol).toBe('http/json');
     expect(otlp({ OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_EXPORTER_OTLP_LOGS_PROTOCOL: 'http/protobuf' }).protocol).toBe('http/protobuf');
-    // the generic one may say grpc when the logs one says what to use for logs
     expect(otlp({ OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_LOGS_PROTOCOL: 'http/json' }).protocol).toBe('http/json');
-    expect(problems({ ...BASE, OTEL_EXPORTER_OTLP_LOGS_PROTOCOL: 'grpc' })[0]).toMatch(/^OTEL_EXPORTER_OTLP_LOGS_PROTOCOL: grpc is not supported: use http\/protobuf/);
+    expect(problems({ ...BASE, OTEL_EXPORTER_OTLP_LOGS_PROTOCOL: 'thrift' })[0]).toMatch(/^OTEL_EXPORTER_OTLP_LOGS_PROTOCOL: "thrift" is not a protocol/);
     expect(otlp({ OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip' }).compression).toBe('gzip');
     expect(otlp({ OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip', OTEL_EXPORTER_OTLP_LOGS_COMPRESSION: 'none' }).compression).toBe('none');
     expect(otlp({ OTEL_EXPORTER_OTLP_TIMEOUT: '5000' }).timeoutMs).toBe(5000);
@@ -497,17 +500,40 @@ describe('loadConfig: health endpoint and self-telemetry (issue 4)', () => {
   });
 
   it('a bad generic variable only the metrics would use turns metrics off with a warning, never stops the logs', () => {
-    const c = load({ ...BASE, OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_LOGS_PROTOCOL: 'http/json' });
+    const c = load({ ...BASE, OTEL_EXPORTER_OTLP_PROTOCOL: 'thrift', OTEL_EXPORTER_OTLP_LOGS_PROTOCOL: 'http/json' });
     expect(c.otlp.protocol).toBe('http/json');
     expect(c.metrics).toBeUndefined();
-    expect(c.warnings.join('\n')).toMatch(/OTEL_EXPORTER_OTLP_PROTOCOL: grpc is not supported.*the receiver's own metrics are off/);
+    expect(c.warnings.join('\n')).toMatch(/OTEL_EXPORTER_OTLP_PROTOCOL: "thrift" is not a protocol.*the receiver's own metrics are off/);
   });
 
   it('OTEL_METRICS_EXPORTER=none turns metrics off; other exporters are refused by name', () => {
-    const c = load({ ...BASE, OTEL_METRICS_EXPORTER: 'none', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_LOGS_PROTOCOL: 'http/json' });
+    const c = load({ ...BASE, OTEL_METRICS_EXPORTER: 'none', OTEL_EXPORTER_OTLP_PROTOCOL: 'thrift', OTEL_EXPORTER_OTLP_LOGS_PROTOCOL: 'http/json' });
     expect(c.metrics).toBeUndefined();
     expect(c.warnings).toEqual([]); // nothing to say about settings metrics would have used
     expect(problems({ ...BASE, OTEL_METRICS_EXPORTER: 'prometheus' })[0]).toMatch(/^OTEL_METRICS_EXPORTER: "prometheus" is not supported: use otlp .* or none/);
     expect(problems({ ...BASE, OTEL_METRIC_EXPORT_INTERVAL: '1m' })[0]).toMatch(/^OTEL_METRIC_EXPORT_INTERVAL: "1m" is not a positive integer/);
+  });
+});
+
+describe('loadConfig: start-up refusals that never echo the value', () => {
+  it('refuses credentials in ASANA_API_URL, naming the variable', () => {
+    for (const url of ['https://me:s3cretpw@app.asana.com/api/1.0', 'https://s3cretpw@app.asana.com/api/1.0']) {
+      const p = problems({ ...BASE, ASANA_API_URL: url });
+      expect(p).toEqual(['ASANA_API_URL: contains credentials (user:password@): remove them; the token goes in ASANA_TOKEN']);
+    }
+  });
+
+  it('refuses a token with a non-ASCII or control character', () => {
+    for (const token of ['2/1234/5678:abc\u2013def', 'abc\u0000def', 'abcdef\u00e9']) {
+      const p = problems({ ...BASE, ASANA_TOKEN: token });
+      expect(p[0]).toMatch(/^ASANA_TOKEN: the token contains spaces, control or non-ASCII characters/);
+      expect(p.join('\n')).not.toContain(token);
+    }
+  });
+
+  it('caps every duration at Node\'s timer limit (or lower) with a clear problem', () => {
+    expect(problems({ ...BASE, ASANA_POLL_INTERVAL: '30d' })[0]).toMatch(/^ASANA_POLL_INTERVAL: 30d is too long: at most /);
+    expect(load({ ...BASE, ASANA_POLL_INTERVAL: '24d' }).asana.pollIntervalMs).toBe(24 * 86_400_000);
+    expect(problems({ ...BASE, ASANA_LATE_WINDOW: '25h' })[0]).toMatch(/^ASANA_LATE_WINDOW: 25h is too long: at most 1d/);
   });
 });
