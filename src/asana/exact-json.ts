@@ -27,6 +27,17 @@ interface ReviverContext {
 /** JSON.parse, except that a `gid` integer past 2^53 − 1 is kept exact as a string (see above). */
 export function parseJsonExactGids(text: string): unknown {
   if (!LONG_INTEGER.test(text)) return JSON.parse(text);
+  try {
+    return parseWithReviver(text);
+  } catch (err) {
+    // A reviver walks the parsed value recursively, plain JSON.parse does not: text nested deeper
+    // than the stack allows (no Asana page is) is still read, as plain JSON.parse reads it.
+    if (err instanceof RangeError) return JSON.parse(text);
+    throw err;
+  }
+}
+
+function parseWithReviver(text: string): unknown {
   return JSON.parse(text, function revive(this: unknown, key: string, value: unknown, context?: ReviverContext): unknown {
     if (key !== 'gid' || typeof value !== 'number' || Number.isSafeInteger(value)) return value;
     const source = context?.source;

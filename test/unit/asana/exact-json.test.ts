@@ -50,4 +50,12 @@ describe('parseJsonExactGids', () => {
     expect(() => parseJsonExactGids('{"gid":9007199254740993')).toThrow(SyntaxError);
     expect(() => parseJsonExactGids('{"data":')).toThrow(SyntaxError);
   });
+
+  it('reads a value nested deeper than a reviver can walk, as JSON.parse does, instead of failing the page', () => {
+    const depth = 200_000;
+    const text = `{"data":[{"gid":"1","x":${'['.repeat(depth)}1234567890123456${']'.repeat(depth)}}]}`;
+    expect(() => JSON.parse(text)).not.toThrow();
+    const parsed = parseJsonExactGids(text) as { data: Array<{ gid: string }> };
+    expect(parsed.data[0]?.gid).toBe('1');
+  });
 });
