@@ -26,6 +26,6 @@ describe('grpcStatusOutcome', () => {
   it('names the code and the message, and keeps the RetryInfo delay', () => {
     expect(grpcStatusOutcome(3, 'bad record')).toEqual({ kind: 'rejected', status: 0, reason: 'the collector answered gRPC INVALID_ARGUMENT: bad record' });
     expect(grpcStatusOutcome(14, 'busy', 2500)).toEqual({ kind: 'retryable', reason: 'the collector answered gRPC UNAVAILABLE: busy', retryAfterMs: 2500 });
-    expect(grpcStatusOutcome(16, '').kind === 'rejected' && grpcStatusOutcome(16, '').reason).toContain('OTEL_EXPORTER_OTLP_HEADERS');
+    expect(grpcStatusOutcome(16, '')).toMatchObject({ kind: 'rejected', reason: expect.stringContaining('OTEL_EXPORTER_OTLP_HEADERS') });
   });
 });
