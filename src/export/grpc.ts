@@ -1,7 +1,7 @@
 import type { ConnectionOptions } from 'node:tls';
 import { AbortedError } from '../errors.ts';
 import { PACKAGE_NAME, PACKAGE_VERSION } from '../version.ts';
-import { partialSuccessOutcome } from './classify.ts';
+import { decodeProtobufResponse } from './response.ts';
 import { grpcStatusOutcome } from './grpc-status.ts';
 import { encodeLogsRequest } from './protobuf.ts';
 import type { EncodedBatch, ExportOutcome, LogBatch, LogSink } from './types.ts';
@@ -131,16 +131,13 @@ function tlsCodeIn(details: string): string | undefined {
   return m?.[1] ?? errorCode(details);
 }
 
-/** ExportLogsServiceResponse bytes -> ok with the partial success, read with the project's own reader. */
+/** ExportLogsServiceResponse bytes -> ok, or the partial success it reports (export/response.ts). */
 function decodeResponse(bytes: Buffer): ExportOutcome {
-  // ExportLogsServiceResponse { partial_success = 1 { rejected_log_records = 1 (int64); error_message = 2 } }
-  const ps = field(bytes, 1);
-  if (!(ps instanceof Uint8Array)) return { kind: 'ok', rejectedRecords: 0 };
-  const rejected = field(ps, 1);
-  const message = field(ps, 2);
-  return partialSuccessOutcome({
-    partialSuccess: { rejectedLogRecords: typeof rejected === 'bigint' ? Number(rejected) : 0, errorMessage: message instanceof Uint8Array ? new TextDecoder().decode(message) : '' },
-  });
+  const decoded = decodeProtobufResponse(bytes, 'logs');
+  if (!decoded.ok) return { kind: 'retryable', reason: `the collector answered OK with bytes that are not an ExportLogsServiceResponse (${decoded.why})` };
+  const { rejected, message } = decoded.response;
+  if (rejected > 0) return { kind: 'partial', rejectedRecords: rejected, message };
+  return { kind: 'ok', rejectedRecords: 0, ...(message ? { message } : {}) };
 }
 
 /**
