@@ -14,13 +14,16 @@
  *              per call), as `node dist/cli.js` runs it: with glibc's defaults and with the container
  *              image's MALLOC_ARENA_MAX=2
  *   cpu        the same backlog with no latency and no budget (CPU-bound), MALLOC_ARENA_MAX=2
- *   --flags    also `--help` and the ceiling/cpu runs under V8 flags (memory vs CPU)
+ *   --flags    also the module graph and the ceiling/cpu runs under V8 flags (memory vs CPU);
+ *              --flag-set NAME,NAME picks some of them
+ *   --cli FILE measure another compiled cli.js (a scratch copy of bench/.build/src with a change in
+ *              it; keep it inside the repository so node_modules resolves); --no-build skips tsc
  * The receiver is compiled first (tsconfig.bench.json), as `npm run build` compiles dist/.
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { build, built, fmt, median, ROOT, startChild } from './lib.ts';
 
@@ -30,6 +33,9 @@ const { values: opts } = parseArgs({
     backlog: { type: 'string', default: '100000' },
     only: { type: 'string', default: 'startup,marginal,ceiling,cpu' },
     flags: { type: 'boolean', default: false },
+    'flag-set': { type: 'string' },
+    cli: { type: 'string' },
+    'no-build': { type: 'boolean', default: false },
     'no-write': { type: 'boolean', default: false },
   },
 });
@@ -58,9 +64,25 @@ const DEPS: Record<string, string> = {
   '@opentelemetry/semantic-conventions': `await import('@opentelemetry/semantic-conventions');`,
   '@grpc/grpc-js': `await import('@grpc/grpc-js');`,
 };
+/** Alternatives to a dependency, imported alone (startup rows only). */
+const ALTERNATIVES: Record<string, string> = {
+  'zod/mini': `await import('zod/mini');`,
+};
+/** Dependencies that would go together (the OpenTelemetry SDK packages share core and api). */
+const GROUPS: Record<string, string[]> = {
+  'the OpenTelemetry SDK (core, resources, sdk-logs, sdk-metrics, otlp-transformer)': [
+    '@opentelemetry/core',
+    '@opentelemetry/resources',
+    '@opentelemetry/sdk-logs',
+    '@opentelemetry/sdk-metrics',
+    '@opentelemetry/otlp-transformer',
+  ],
+  'zod and yaml': ['zod', 'yaml'],
+  'winston, zod and yaml': ['winston', 'zod', 'yaml'],
+};
 const PRELUDE = `import { createRequire } from 'node:module';\n`;
 
-const V8_FLAGS: Record<string, string[]> = {
+const ALL_V8_FLAGS: Record<string, string[]> = {
   '--max-semi-space-size=1': [...HEAP_TS, '--max-semi-space-size=1'],
   '--max-semi-space-size=2': [...HEAP_TS, '--max-semi-space-size=2'],
   '--max-old-space-size=64': [...HEAP_TS, '--max-old-space-size=64'],
@@ -71,6 +93,12 @@ const V8_FLAGS: Record<string, string[]> = {
   '--single-threaded-gc': ['--single-threaded-gc'],
   '--v8-pool-size=1': ['--v8-pool-size=1'],
 };
+
+const V8_FLAGS = opts['flag-set']
+  ? Object.fromEntries(opts['flag-set'].split(',').map((n) => [n, ALL_V8_FLAGS[n] ?? n.split(' ')]))
+  : ALL_V8_FLAGS;
+if (opts['flag-set']) opts.flags = true;
+const CLI = opts.cli ?? built('src/cli.ts');
 
 interface Probe {
   maxRssKb: number;
@@ -128,7 +156,7 @@ async function runOnce(simExtra: string[], rpm: number, env: Record<string, stri
     const s = (await sim.firstLine) as { url: string; token: string; workspaceGid: string };
     const k = (await sink.firstLine) as { url: string };
     const r = await measure(
-      { script: built('src/cli.ts'), args: ['once'] },
+      { script: CLI, args: ['once'] },
       {
         ASANA_TOKEN: s.token,
         ASANA_WORKSPACE_GID: s.workspaceGid,
@@ -160,22 +188,23 @@ function add(section: string, name: string, r: Probe & { all: number[] }): void 
 
 const CEILING_SIM = ['--latency', String(LATENCY_MS), '--rpm', String(ASANA_RPM), '--burst'];
 const ALL_DEPS = Object.values(DEPS).join('\n');
-const RECEIVER_GRAPH = ['src/heap.ts', 'src/config.ts', 'src/log.ts', 'src/receiver.ts', 'src/run.ts'].map((f) => `await import(${JSON.stringify(built(f))});`).join('\n');
+const RECEIVER_GRAPH = ['heap.js', 'config.js', 'log.js', 'receiver.js', 'run.js'].map((f) => `await import(${JSON.stringify(join(dirname(CLI), f))});`).join('\n');
 
-build();
+if (!opts['no-build']) build();
 if (ONLY.has('startup')) {
   add('startup', 'bare node', await medianOf(() => measure({ code: '' })));
   for (const [name, code] of Object.entries(DEPS)) add('startup', `import ${name}`, await medianOf(() => measure({ code })));
+  for (const [name, code] of Object.entries(ALTERNATIVES)) add('startup', `import ${name}`, await medianOf(() => measure({ code })));
   add('startup', 'all runtime dependencies', await medianOf(() => measure({ code: ALL_DEPS })));
-  add('startup', 'cli.js --help', await medianOf(() => measure({ script: built('src/cli.ts'), args: ['--help'] })));
-  add('startup', 'cli.js --help, MALLOC_ARENA_MAX=2', await medianOf(() => measure({ script: built('src/cli.ts'), args: ['--help'] }, CONTAINER_ENV)));
+  add('startup', 'cli.js --help', await medianOf(() => measure({ script: CLI, args: ['--help'] })));
+  add('startup', 'cli.js --help, MALLOC_ARENA_MAX=2', await medianOf(() => measure({ script: CLI, args: ['--help'] }, CONTAINER_ENV)));
   add('startup', 'receiver module graph', await medianOf(() => measure({ code: RECEIVER_GRAPH })));
   if (opts.flags) for (const [name, flags] of Object.entries(V8_FLAGS)) add('startup', `receiver module graph ${name}`, await medianOf(() => measure({ code: RECEIVER_GRAPH }, {}, flags)));
 }
 if (ONLY.has('marginal')) {
-  for (const name of Object.keys(DEPS)) {
+  for (const [name, left] of [...Object.keys(DEPS).map((n) => [n, [n]] as const), ...Object.entries(GROUPS)]) {
     const code = Object.entries(DEPS)
-      .filter(([n]) => n !== name)
+      .filter(([n]) => !left.includes(n))
       .map(([, c]) => c)
       .join('\n');
     add('marginal', `all but ${name}`, await medianOf(() => measure({ code })));
