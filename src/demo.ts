@@ -64,15 +64,13 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
     log.info(toConsole ? 'printing records to stdout (set OTEL_EXPORTER_OTLP_ENDPOINT to export over OTLP instead)' : `exporting to ${config.otlp.url}`);
     if (rate > 0) sim.startLive(rate, { activityPerSecond: rate });
     const stopAfter = opts.for ? parseDuration(opts.for) : undefined;
-    // The receiver stops as on a signal; the line before says why.
-    const stop = (why: string) => {
-      log.info(`demo: ${why}; stopping`);
-      process.kill(process.pid, 'SIGTERM');
-    };
+    // The receiver stops as on SIGTERM, and the log says why.
+    const stopper = new AbortController();
+    const stop = (why: string) => stopper.abort(`demo: ${why}`);
     const timer = stopAfter ? setTimeout(() => stop(`ran for ${opts.for}`), stopAfter) : undefined;
     // `npm run demo` does not pass SIGTERM on: the demo must not outlive the process that started it.
     const unwatch = watchParent((ppid) => stop(`the process that started it (pid ${ppid}) is gone`));
-    const code = await runReceiver('run', config, log, toConsole ? { sink: createConsoleSink() } : {});
+    const code = await runReceiver('run', config, log, { ...(toConsole ? { sink: createConsoleSink() } : {}), stop: stopper.signal });
     unwatch();
     if (timer) clearTimeout(timer);
     sim.stopLive();

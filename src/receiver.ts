@@ -5,6 +5,7 @@ import { AbortedError, AsanaRequestError, CredentialsError, ReceiverError, Strea
 import { createOtlpLogSink } from './export/otlp.ts';
 import { buildResource } from './export/resource.ts';
 import type { LogSink } from './export/types.ts';
+import type { DeliveryPolicy } from './export/shipper.ts';
 import type { Logger } from './log.ts';
 import { openFileStateStore } from './state/file-store.ts';
 import type { StateStore } from './state/types.ts';
@@ -29,7 +30,8 @@ export interface ReceiverDeps {
   onPage?: (report: PageReport) => void;
   /** Retry delay per attempt, for the Asana client and the exporter (tests shorten it). */
   backoff?: (attempt: number) => number;
-  // --- health, self-telemetry, progress (issue 4) ---
+  /** How exports are acknowledged (partial success, how long to wait for the collector): export/shipper.ts. */
+  delivery?: DeliveryPolicy;
   /** Sees every stream's life: responses, export attempts, commits, failures. */
   observer?: ReceiverObserver;
 }
@@ -80,7 +82,7 @@ export class Receiver {
     const streams: Stream[] = [];
     const resourceOf = (workspaceGid: string) =>
       buildResource({ serviceName: config.serviceName, resourceAttributes: config.resourceAttributes, workspaceGid });
-    const common = { api, store, pollIntervalMs: config.asana.pollIntervalMs, log, backoff: deps.backoff };
+    const common = { api, store, pollIntervalMs: config.asana.pollIntervalMs, log, backoff: deps.backoff, delivery: deps.delivery };
     /**
      * Builds one stream with its hooks: its view of the sink reports export attempts under its key,
      * commits and catch-ups go to the observer (health, metrics, progress) and to deps.onPage.

@@ -11,7 +11,6 @@ import { PACKAGE_NAME, PACKAGE_VERSION } from './version.ts';
 /** How long a shutdown may take before the process exits anyway (the promise is 10 s). */
 const SHUTDOWN_DEADLINE_MS = 9_000;
 
-// --- health endpoint, self-telemetry, progress (issue 4) ---
 export interface RunDeps extends ReceiverDeps {
   /** Tests: called with the health endpoint's URL (http://host:port) once it listens. */
   onHealthListening?: (url: string) => void;
@@ -19,6 +18,8 @@ export interface RunDeps extends ReceiverDeps {
   progressLogIntervalMs?: number;
   /** Tests: a terminal stand-in for the progress bar (default: stderr when it is a terminal and no logger is given). */
   progressLine?: TtyLine;
+  /** Stops the receiver as SIGTERM would, without a signal; its reason is what the log says. */
+  stop?: AbortSignal;
 }
 
 /**
@@ -47,12 +48,24 @@ export async function runReceiver(mode: 'run' | 'once', config: Config, log?: Lo
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  const onStop = () => {
+    if (stopping) return;
+    stopping = true;
+    logger.info(`${String(deps.stop?.reason)}; stopping: abandoning the in-flight page (not committed), flushing, exiting`);
+    controller.abort();
+  };
+  deps.stop?.addEventListener('abort', onStop, { once: true });
 
   let receiver: Receiver | undefined;
   let health: HealthServer | undefined;
   const telemetry = new Telemetry(config, logger, { mode, line, progressLogIntervalMs: deps.progressLogIntervalMs });
   try {
-    receiver = await Receiver.create(config, logger, { ...deps, observer: telemetry });
+    // `once` is a job: it stops when the collector stays unreachable (ASANA_ONCE_COLLECTOR_WAIT); `run` waits.
+    const delivery = {
+      acceptPartialSuccess: config.delivery.acceptPartialSuccess,
+      ...(mode === 'once' ? { giveUpAfterMs: config.delivery.onceCollectorWaitMs } : {}),
+    };
+    receiver = await Receiver.create(config, logger, { delivery, ...deps, observer: telemetry });
     if (mode === 'run' && config.health) {
       health = await startHealthServer(config.health, telemetry.board);
       deps.onHealthListening?.(health.url);
@@ -85,6 +98,7 @@ export async function runReceiver(mode: 'run' | 'once', config: Config, log?: Lo
     await telemetry.shutdown();
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
+    deps.stop?.removeEventListener('abort', onStop);
     if (!log) await flushLogger(logger);
   }
 }

@@ -31,6 +31,10 @@ export const DEFAULTS = {
   /** Asana has been seen recording audit events up to ~30 minutes after their created_at. */
   lateWindow: '30m',
   lateRescanInterval: '5m',
+  /** A partial success is a refusal unless the user accepts losing what the collector rejected. */
+  acceptPartialSuccess: 'false',
+  /** How long `once` waits for an unreachable collector before it stops (exit 1); `run` waits forever. */
+  onceCollectorWait: '5m',
   stateFile: './data/state.json',
   /** Asana: 1500 requests/min per token on paid plans, 150 on free ones. */
   maxRequestsPerMinute: 1500,
@@ -117,6 +121,17 @@ const ENV_VAR_LIST = [
     name: 'ASANA_LATE_RESCAN_INTERVAL',
     description: `How often the late-event window is re-read (shorter than ASANA_LATE_WINDOW; at least ${formatDuration(MIN_POLL_INTERVAL_MS)}).`,
     default: DEFAULTS.lateRescanInterval,
+  },
+  {
+    name: 'ASANA_ACCEPT_PARTIAL_SUCCESS',
+    description:
+      'true: a collector answering with an OTLP partial success (some records rejected) is accepted: the page is committed and a WARN gap record (reason collector_rejected) says how many records were lost. false: the page stays uncommitted and the receiver stops with exit 5.',
+    default: DEFAULTS.acceptPartialSuccess,
+  },
+  {
+    name: 'ASANA_ONCE_COLLECTOR_WAIT',
+    description: '`once` only: how long it keeps retrying an unreachable or unavailable collector before it stops with exit 1, nothing committed (`run` waits out any outage).',
+    default: DEFAULTS.onceCollectorWait,
   },
   { name: 'ASANA_STATE_FILE', description: 'Checkpoint file (where each stream is).', default: DEFAULTS.stateFile },
   {

@@ -19,10 +19,11 @@ import {
 import { formatDuration } from '../duration.ts';
 import { ConfigError } from '../errors.ts';
 import { REDACTED, scrubber } from '../scrub.ts';
-import { DEFAULT_TEXT, DEFAULTS, MAX_LATE_WINDOW_MS, MAX_POLL_INTERVAL_MS, MIN_POLL_INTERVAL_MS, type EnvVarName, type Raw } from './env-vars.ts';
+import { DEFAULT_TEXT, DEFAULTS, MAX_LATE_WINDOW_MS, MAX_POLL_INTERVAL_MS, MAX_TIMER_MS, MIN_POLL_INTERVAL_MS, type EnvVarName, type Raw } from './env-vars.ts';
 import { resolveEventResources } from './event-resources.ts';
 import { resolveOtlpSignal, signalVar, type OtlpReport, type SettingSource } from './otlp.ts';
 import {
+  booleanSchema,
   durationSchema,
   gidListSchema,
   gidSchema,
@@ -137,6 +138,8 @@ export function loadConfig(env: Record<string, string | undefined>, opts: { conf
     );
   }
   const stateFile = check('ASANA_STATE_FILE', z.string());
+  const acceptPartialSuccess = check('ASANA_ACCEPT_PARTIAL_SUCCESS', booleanSchema);
+  const onceCollectorWaitMs = check('ASANA_ONCE_COLLECTOR_WAIT', durationSchema(1_000, 'e.g. 5m', MAX_TIMER_MS));
   const maxRequestsPerMinute = check('ASANA_MAX_REQUESTS_PER_MINUTE', positiveIntSchema('the per-token budget (Asana: 1500 on paid plans, 150 on free)'));
 
   const auditFilters: AuditLogFilters = {};
@@ -186,7 +189,8 @@ export function loadConfig(env: Record<string, string | undefined>, opts: { conf
     token === undefined || workspaceGids === undefined || apiUrl === undefined || streams === undefined ||
     startAt === undefined || pollIntervalMs === undefined || stateFile === undefined ||
     lateWindowMs === undefined || lateRescanIntervalMs === undefined || maxRequestsPerMinute === undefined ||
-    otlp === undefined || level === undefined || format === undefined
+    otlp === undefined || level === undefined || format === undefined ||
+    acceptPartialSuccess === undefined || onceCollectorWaitMs === undefined
   ) {
     // Unreachable: every undefined above came with a problem.
     throw new ConfigError(['internal: a setting failed without a message']);
@@ -196,6 +200,7 @@ export function loadConfig(env: Record<string, string | undefined>, opts: { conf
     asana: { token, workspaceGids, apiUrl, streams, startAt, pollIntervalMs, maxRequestsPerMinute, auditFilters, eventResources, lateWindowMs, lateRescanIntervalMs },
     stateFile,
     otlp,
+    delivery: { acceptPartialSuccess, onceCollectorWaitMs },
     resourceAttributes,
     log: { level, format },
     warnings: [...unknownNames, ...warnings].map(scrub),

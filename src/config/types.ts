@@ -78,6 +78,8 @@ export interface Config {
   };
   stateFile: string;
   otlp: OtlpConfig;
+  /** How exports are acknowledged: ASANA_ACCEPT_PARTIAL_SUCCESS and ASANA_ONCE_COLLECTOR_WAIT. */
+  delivery: { acceptPartialSuccess: boolean; onceCollectorWaitMs: number };
   /** OTEL_SERVICE_NAME, if set (wins over the default service.name `asana`). */
   serviceName?: string;
   /** OTEL_RESOURCE_ATTRIBUTES, parsed. */

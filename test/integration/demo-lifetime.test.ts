@@ -44,5 +44,6 @@ describe('demo lifetime', () => {
     const { code } = await run.exit;
     expect(code).toBe(0);
     expect(run.stderr()).toContain('demo: ran for 2s; stopping');
+    expect(run.stderr(), 'nobody sent a signal').not.toContain('SIGTERM');
   }, 30_000);
 });
