@@ -1,4 +1,5 @@
 import { Agent, request, type Dispatcher } from '../undici.ts';
+import { formatDuration } from '../duration.ts';
 import { deadline } from '../deadline.ts';
 import { AbortedError, AsanaRequestError, AsanaUnavailableError } from '../errors.ts';
 import type { Logger } from '../log.ts';
@@ -211,7 +212,7 @@ export class AsanaClient implements AsanaApi {
     } catch (err) {
       if (signal?.aborted) throw new AbortedError();
       const reason = timeout.expired()
-        ? `no answer from Asana within ${Math.round((this.opts.timeoutMs ?? REQUEST_TIMEOUT_MS) / 1000)}s`
+        ? `no answer from Asana within ${formatDuration(this.opts.timeoutMs ?? REQUEST_TIMEOUT_MS, { units: 2 })}`
         : `cannot reach Asana at ${this.opts.apiUrl}: ${describeNetworkError(err)}`;
       const outcome: AsanaOutcome<T> = { kind: 'retry', reason, rateLimited: false };
       this.observe('error', ctx, outcome);

@@ -1,3 +1,4 @@
+import { formatDuration } from '../duration.ts';
 /** `state show` and `state reset`: read or change the checkpoint file the configuration names. */
 import { resolveStateFile } from '../config.ts';
 import { ExitCode } from '../errors.ts';
@@ -40,7 +41,7 @@ export async function stateCommand(
     } else {
       process.stdout.write(`${path}\n`);
       for (const r of rows) {
-        const lag = r.lagSeconds === null ? 'no events shipped yet' : `lag ${formatLag(r.lagSeconds)}`;
+        const lag = r.lagSeconds === null ? 'no events shipped yet' : `lag ${formatDuration(r.lagSeconds * 1000, { units: 1, smallest: 's' })}`;
         process.stdout.write(
           `  ${r.key}\n    last event ${r.lastEventAt ?? '-'} (${lag}), ${r.eventsShipped} shipped, ` +
             `updated ${r.updatedAt}${r.hasOffset || r.hasSyncToken ? '' : `, resumes at ${r.startAt ?? r.lastEventAt}`}\n`,
@@ -86,9 +87,3 @@ export async function stateCommand(
   return ExitCode.config;
 }
 
-function formatLag(seconds: number): string {
-  if (seconds < 120) return `${seconds}s`;
-  if (seconds < 7200) return `${Math.round(seconds / 60)}m`;
-  if (seconds < 172_800) return `${Math.round(seconds / 3600)}h`;
-  return `${Math.round(seconds / 86_400)}d`;
-}

@@ -4,7 +4,11 @@ import type { Logger } from '../log.ts';
 import { mapGap, type Gap } from '../mapping/gap.ts';
 import type { MappedRecord } from '../mapping/types.ts';
 import { backoffDelay, sleep } from '../retry.ts';
-import { formatDelay, nextAttempt, Outage } from './deliver.ts';
+import { formatDuration } from '../duration.ts';
+import { nextAttempt, Outage } from './deliver.ts';
+
+/** A delay in log lines: the two largest units ("1m30s", "4s", "250ms"). */
+const formatDelay = (ms: number) => formatDuration(Math.round(ms), { units: 2 });
 import { recordCount, type EncodedBatch, type LogBatch, type LogSink } from './types.ts';
 
 /**

@@ -95,7 +95,7 @@ describe('exportUntilAcknowledged', () => {
     const started = Date.now();
     await exportUntilAcknowledged(sink, batch(1), { log, backoff: () => 60_000 });
     expect(Date.now() - started).toBeLessThan(5_000);
-    expect(logged[0]?.msg).toContain('retrying in 0ms (as the collector asked)');
+    expect(logged[0]?.msg).toContain('retrying in 0s (as the collector asked)');
     expect(logged[0]?.meta).toMatchObject({ delayMs: 0, retryAfter: true });
   });
 
