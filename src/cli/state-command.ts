@@ -1,6 +1,6 @@
-import { formatDuration } from '../duration.ts';
 /** `state show` and `state reset`: read or change the checkpoint file the configuration names. */
 import { resolveStateFile } from '../config.ts';
+import { formatDuration } from '../duration.ts';
 import { ExitCode } from '../errors.ts';
 import { openFileStateStore, resetFileState } from '../state/file-store.ts';
 
