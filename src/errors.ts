@@ -23,6 +23,7 @@ export type ErrorCode =
   | 'ERR_ASANA_UNAVAILABLE'
   | StateErrorCode
   | 'ERR_EXPORT_REJECTED'
+  | 'ERR_EXPORT_UNAVAILABLE'
   | 'ERR_STREAMS_FAILED'
   | 'ERR_HEALTH_ADDR'
   | 'ERR_ABORTED';
@@ -120,5 +121,12 @@ export class StreamsFailedError extends ReceiverError {
       failures[0]?.exitCode ?? ExitCode.fatal,
     );
     this.failures = failures;
+  }
+}
+
+/** The collector stayed unreachable or unavailable longer than `once` waits (ASANA_ONCE_COLLECTOR_WAIT). */
+export class ExportUnavailableError extends ReceiverError {
+  constructor(message: string) {
+    super('ERR_EXPORT_UNAVAILABLE', message, ExitCode.fatal);
   }
 }

@@ -1,5 +1,5 @@
 import type { Resource } from '@opentelemetry/resources';
-import { AbortedError, ExitCode, ExportRejectedError, ReceiverError, type ErrorCode } from '../errors.ts';
+import { AbortedError, ExportRejectedError, ExportUnavailableError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { mapGap, type Gap } from '../mapping/gap.ts';
 import type { MappedRecord } from '../mapping/types.ts';
@@ -59,12 +59,6 @@ export interface Delivered {
  * The collector stayed unreachable longer than the bound a job waits (`once`): nothing past the
  * last acknowledged page was committed.
  */
-export class ExportUnavailableError extends ReceiverError {
-  constructor(message: string) {
-    super('ERR_EXPORT_UNAVAILABLE' as ErrorCode, message, ExitCode.fatal);
-  }
-}
-
 /**
  * The exporter's one retry wrapper (otel-js RetryingTransport habit): resolves only once the
  * collector acknowledged the batch, so the caller can then — and only then — commit its cursor.

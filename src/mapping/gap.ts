@@ -15,6 +15,8 @@ export type GapReason =
   | 'sync_token_expired' // workspace/resource events: 412 after the first call
   | 'retention_exceeded' // audit state older than Asana's 90-day retention
   | 'offset_unresumable' // an audit offset was refused and no time to resume from was known
+  | 'instant_unpageable' // more events at one instant than a page holds, and no offset to page past them
+  | 'collector_rejected' // the collector rejected records (partial success), accepted by ASANA_ACCEPT_PARTIAL_SUCCESS
   | (string & {});
 
 export interface Gap {
