@@ -65,6 +65,7 @@ describe('loadConfig: defaults', () => {
         lateRescanIntervalMs: 5 * 60_000,
       },
       stateFile: './data/state.json',
+      delivery: { acceptPartialSuccess: false, onceCollectorWaitMs: 300_000 },
       otlp: {
         url: 'http://localhost:4318/v1/logs',
         protocol: 'http/protobuf',
@@ -535,5 +536,19 @@ describe('loadConfig: start-up refusals that never echo the value', () => {
     expect(problems({ ...BASE, ASANA_POLL_INTERVAL: '30d' })[0]).toMatch(/^ASANA_POLL_INTERVAL: 30d is too long: at most /);
     expect(load({ ...BASE, ASANA_POLL_INTERVAL: '24d' }).asana.pollIntervalMs).toBe(24 * 86_400_000);
     expect(problems({ ...BASE, ASANA_LATE_WINDOW: '25h' })[0]).toMatch(/^ASANA_LATE_WINDOW: 25h is too long: at most 1d/);
+  });
+});
+
+describe('loadConfig: delivery', () => {
+  const base = { ASANA_TOKEN: 'MARKER-t0ken-9f3a7c1e5b', ASANA_WORKSPACE_GID: '1200000000000001' };
+  it('reads ASANA_ACCEPT_PARTIAL_SUCCESS and ASANA_ONCE_COLLECTOR_WAIT', () => {
+    expect(loadConfig({ ...base, ASANA_ACCEPT_PARTIAL_SUCCESS: 'TRUE', ASANA_ONCE_COLLECTOR_WAIT: '90s' }).delivery).toEqual({ acceptPartialSuccess: true, onceCollectorWaitMs: 90_000 });
+  });
+  it.each([
+    ['ASANA_ACCEPT_PARTIAL_SUCCESS', 'yes'],
+    ['ASANA_ONCE_COLLECTOR_WAIT', '300'],
+    ['ASANA_ONCE_COLLECTOR_WAIT', '30d'],
+  ])('%s=%s is refused, naming the variable', (name, value) => {
+    expect(() => loadConfig({ ...base, [name]: value })).toThrow(name);
   });
 });
