@@ -90,6 +90,23 @@ export class StateEntry implements StreamEntry {
     if (offsetChanged || caughtUpNeedsRefresh(this.committedCaughtUpAt, at)) await this.commitPage(TAIL, cursor, 0, at);
   }
 
+  /**
+   * Splits a cursor: `split` gets the current state and returns it with the cursor's new bounds and
+   * the new windows (undefined: no split), committed at once, before anything is read from them.
+   * Returns the new windows' ids (startAt), oldest first.
+   */
+  async split(split: (state: StreamState) => StreamState | undefined): Promise<string[]> {
+    let added: string[] = [];
+    await this.change((state) => {
+      const next = split(state);
+      if (next === undefined) return undefined;
+      const before = new Set((state.backfill ?? []).map((w) => w.startAt));
+      added = (next.backfill ?? []).map((w) => w.startAt).filter((id) => !before.has(id));
+      return next;
+    });
+    return added;
+  }
+
   /** A backfill window answered an empty page: it is done and leaves the state. Returns it and how many are left. */
   async finishWindow(sliceId: string, at: Date): Promise<{ eventsShipped: number; windowsLeft: number }> {
     const done = { eventsShipped: 0, windowsLeft: 0 };

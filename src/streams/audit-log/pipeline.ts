@@ -41,13 +41,23 @@ export interface PipelineOptions {
 export type DrainEnd =
   /** Asana answered an empty page: the cursor is caught up (a window is done and gone). */
   | { kind: 'caught-up' }
-  /** `stopAfter` asked to stop after a committed page. */
+  /** `afterPage` asked to stop after a committed page (pages fetched ahead are dropped). */
   | { kind: 'stopped' }
   /** Asana refused the offset and the cursor holds no time to resume from. */
   | { kind: 'unresumable'; reason: string };
 
+/** A page once it is committed, as the split decision (split.ts) sees it. */
+export interface CommittedPage {
+  /** Events Asana returned, and the created_at of the first and the last. */
+  received: number;
+  firstAt: string | undefined;
+  lastAt: string | undefined;
+  /** The cursor as committed after the page. */
+  cursor: Cursor;
+}
+
 type Item =
-  | { kind: 'page'; batch: LogBatch | EncodedBatch | undefined; shipped: number; received: number; cursor: Cursor; observedAt: Date; refs: ShippedRef[] }
+  | ({ kind: 'page'; batch: LogBatch | EncodedBatch | undefined; shipped: number; observedAt: Date; refs: ShippedRef[] } & CommittedPage)
   | { kind: 'end'; cursor: Cursor; offsetChanged: boolean; observedAt: Date }
   | { kind: 'unresumable'; reason: string }
   | { kind: 'error'; error: unknown };
@@ -69,9 +79,10 @@ export class CursorPipeline {
 
   /**
    * Reads the cursor `id` names (TAIL or a window's startAt) until Asana answers an empty page, or
-   * `stopAfter` says so after a committed page.
+   * `afterPage` says to stop after a committed page (it may have changed the cursor's bounds: a
+   * split; the pages fetched ahead under the old ones are dropped, and re-read within the new).
    */
-  async drain(id: string, signal: AbortSignal, totals: CatchUpResult, stopAfter?: () => boolean): Promise<DrainEnd> {
+  async drain(id: string, signal: AbortSignal, totals: CatchUpResult, afterPage?: (page: CommittedPage) => boolean | Promise<boolean>): Promise<DrainEnd> {
     if (signal.aborted) throw new AbortedError();
     const ctl = new AbortController();
     const queue = new PageQueue<Item>(PIPELINE_DEPTH, ctl.signal);
@@ -92,7 +103,7 @@ export class CursorPipeline {
         totals.pages++;
         totals.shipped += item.shipped;
         this.report(id, item);
-        if (stopAfter?.()) return { kind: 'stopped' };
+        if (await afterPage?.(item)) return { kind: 'stopped' };
       }
     } finally {
       ctl.abort(); // pages fetched ahead and not committed are dropped: they are re-read next time
@@ -127,7 +138,10 @@ export class CursorPipeline {
   private async finish(id: string, item: Extract<Item, { kind: 'end' }>): Promise<void> {
     if (id === TAIL) return this.o.entry.tailCaughtUp(item.cursor, item.offsetChanged, item.observedAt);
     const done = await this.o.entry.finishWindow(id, item.observedAt);
-    this.o.log.info('backfill window done', { stream: this.o.entry.key, window: `${id} – ${item.cursor.endAt}`, events: done.eventsShipped, windowsLeft: done.windowsLeft });
+    // An empty window is routine (a split or an up-front plan over a quiet time): debug only.
+    const line = { stream: this.o.entry.key, window: `${id} – ${item.cursor.endAt}`, events: done.eventsShipped, windowsLeft: done.windowsLeft };
+    if (done.eventsShipped > 0) this.o.log.info('backfill window done', line);
+    else if (this.o.log.isDebugEnabled()) this.o.log.debug('backfill window done', line);
   }
 
   /** Follows the offsets of one cursor, PIPELINE_DEPTH pages ahead of the commits at most. Never rejects. */
@@ -189,7 +203,10 @@ export class CursorPipeline {
     // The window holds what was created within lateWindowMs of its commit, which comes after observedAt.
     const late = this.o.lateWindowMs;
     const next = advance(cursor, fresh, nextOffset, query.startAt, observedAt, late ? refs : undefined, late ? observedAt.getTime() - late : undefined);
-    return { kind: 'page', batch: await this.prepareBatch(fresh, observedAt), shipped: fresh.length, received: page.data.length, cursor: next, observedAt, refs };
+    const batch = await this.prepareBatch(fresh, observedAt);
+    const firstAt = page.data[0]?.created_at;
+    const lastAt = page.data.at(-1)?.created_at;
+    return { kind: 'page', batch, shipped: fresh.length, received: page.data.length, firstAt: str(firstAt), lastAt: str(lastAt), cursor: next, observedAt, refs };
   }
 
   /**
@@ -204,4 +221,8 @@ export class CursorPipeline {
     // Should encoding fail, export() reports it as a rejected batch, with the reason.
     return this.o.sink.encode(batch).catch(() => batch);
   }
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
 }
