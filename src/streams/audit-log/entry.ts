@@ -69,13 +69,12 @@ export class StateEntry implements StreamEntry {
    * into the late-event window in the same commit: the re-scan never re-ships this page.
    */
   commitPage(sliceId: string, cursor: Cursor, shipped: number, at: Date, refs: readonly ShippedRef[] = []): Promise<void> {
-    const position = moved(cursor);
     const late = this.lateWindowMs;
     return this.change((state) => {
       const next: StreamState = { ...state, eventsShipped: state.eventsShipped + shipped, updatedAt: at.toISOString() };
       if (late && refs.length > 0) next.shippedWindow = recordShippedRefs(windowOf(state), refs, at, late);
-      if (sliceId === TAIL) Object.assign(next, position);
-      else next.backfill = (state.backfill ?? []).map((w) => (w.startAt === sliceId ? { ...w, ...position, eventsShipped: w.eventsShipped + shipped } : w));
+      if (sliceId === TAIL) Object.assign(next, moved(cursor));
+      else next.backfill = (state.backfill ?? []).map((w) => (w.startAt === sliceId ? { ...w, ...moved(cursor, w.endAt), eventsShipped: w.eventsShipped + shipped } : w));
       return next;
     });
   }

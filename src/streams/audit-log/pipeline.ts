@@ -56,6 +56,12 @@ export interface CommittedPage {
   cursor: Cursor;
 }
 
+/** What afterPage learns beyond the page: how far the cursor's fetcher has read ahead of the commits. */
+export interface ReadAhead {
+  /** The newest shipped-to-be instant of the pages fetched so far (the page's own, or a later one). */
+  lastEventAt(): string | undefined;
+}
+
 type Item =
   | ({ kind: 'page'; batch: LogBatch | EncodedBatch | undefined; shipped: number; observedAt: Date; refs: ShippedRef[] } & CommittedPage)
   | { kind: 'end'; cursor: Cursor; offsetChanged: boolean; observedAt: Date }
@@ -82,13 +88,15 @@ export class CursorPipeline {
    * `afterPage` says to stop after a committed page (it may have changed the cursor's bounds: a
    * split; the pages fetched ahead under the old ones are dropped, and re-read within the new).
    */
-  async drain(id: string, signal: AbortSignal, totals: CatchUpResult, afterPage?: (page: CommittedPage) => boolean | Promise<boolean>): Promise<DrainEnd> {
+  async drain(id: string, signal: AbortSignal, totals: CatchUpResult, afterPage?: (page: CommittedPage, ahead: ReadAhead) => boolean | Promise<boolean>): Promise<DrainEnd> {
     if (signal.aborted) throw new AbortedError();
     const ctl = new AbortController();
     const queue = new PageQueue<Item>(PIPELINE_DEPTH, ctl.signal);
     const onAbort = () => ctl.abort();
     signal.addEventListener('abort', onAbort, { once: true });
-    const fetching = this.fetch(id, queue, ctl.signal);
+    const ahead = { at: undefined as string | undefined };
+    const readAhead: ReadAhead = { lastEventAt: () => ahead.at };
+    const fetching = this.fetch(id, queue, ctl.signal, ahead);
     try {
       for (;;) {
         const item = await queue.peek();
@@ -103,7 +111,7 @@ export class CursorPipeline {
         totals.pages++;
         totals.shipped += item.shipped;
         this.report(id, item);
-        if (await afterPage?.(item)) return { kind: 'stopped' };
+        if (await afterPage?.(item, readAhead)) return { kind: 'stopped' };
       }
     } finally {
       ctl.abort(); // pages fetched ahead and not committed are dropped: they are re-read next time
@@ -144,8 +152,11 @@ export class CursorPipeline {
     else if (this.o.log.isDebugEnabled()) this.o.log.debug('backfill window done', line);
   }
 
-  /** Follows the offsets of one cursor, PIPELINE_DEPTH pages ahead of the commits at most. Never rejects. */
-  private async fetch(id: string, queue: PageQueue<Item>, signal: AbortSignal): Promise<void> {
+  /**
+   * Follows the offsets of one cursor, PIPELINE_DEPTH pages ahead of the commits at most, and
+   * records in `ahead` the newest instant of the pages it queued. Never rejects.
+   */
+  private async fetch(id: string, queue: PageQueue<Item>, signal: AbortSignal, ahead: { at: string | undefined }): Promise<void> {
     try {
       let cursor = this.committed(id);
       for (;;) {
@@ -159,9 +170,13 @@ export class CursorPipeline {
           cursor = withoutOffset(cursor);
           continue;
         }
+        // The window was split while the page was being read: its events past the new end belong
+        // to another window. Read again within the new bounds.
+        if (item.kind === 'page' && this.committed(id).endAt !== cursor.endAt) continue;
         queue.push(item);
         if (item.kind === 'end' || item.kind === 'unresumable') return;
         cursor = item.cursor;
+        ahead.at = cursor.lastEventAt;
       }
     } catch (error) {
       // After the pages fetched before it: those are still shipped and committed first.

@@ -18,18 +18,21 @@ import { MIN_WINDOW_MS } from './planner.ts';
  * The decision:
  * - Only after a full page (PAGE_LIMIT events): a shorter page means Asana had no more within the
  *   query, the cursor is about to end.
- * - Pages left ≈ time left / time the page spanned (from its first to its last created_at). Split
- *   only when more than SPLIT_MIN_PAGES_LEFT pages are left and a worker is idle: a cursor with
- *   fewer is done within seconds alone (16 calls of Asana's 100–300 ms), while a split costs calls
- *   (the page fetched ahead under the old bounds is read again; each new window ends with an empty
- *   page) and gives up Asana's order for that range.
- * - Into (idle workers + 1) equal time parts of what is left, no more than the pages left, none
- *   narrower than MIN_PART_MS: events at one instant cannot be split by time.
+ * - Pages left ≈ time left / time the page spanned (from its first to its last created_at).
+ * - Into (idle workers + 1) equal time parts of what is left, each estimated to hold at least
+ *   MIN_PAGES_PER_PART pages, none narrower than MIN_PART_MS (events at one instant cannot be
+ *   split by time); no split unless that makes two parts or more.
+ * - The page tells the density near the position only: a burst may end minutes later. So no part
+ *   but the last is estimated to hold more than MAX_PAGES_PER_PART pages; the last takes the rest of
+ *   the range, whatever it holds, and is split in turn if it turns out dense. Each new window costs a call or
+ *   two beyond its events (a partial first page, the empty page that ends it): with 8 pages a part,
+ *   at most about a fifth more calls for the range split, and only while workers were idle.
  * - The live tail's range ends TAIL_COVERS_MS before now: the tail always keeps covering the last
- *   hour, where Asana still records events minutes after their created_at (planner.ts). And it is
- *   cut as the up-front plan cuts it, into parts no shorter than MIN_WINDOW_MS: a tail a few hours
- *   behind catches up within seconds on its own, in Asana's order; the windows it hands out are
- *   split further by the finer rule.
+ *   hour, where Asana still records events minutes after their created_at (planner.ts). Its parts
+ *   are no shorter than MIN_WINDOW_MS, as the up-front plan cuts it: a tail a few hours behind
+ *   catches up within seconds on its own and keeps Asana's order; the windows it hands out are
+ *   split further by the finer rule. Its pages fetched ahead are dropped (up to PIPELINE_DEPTH
+ *   calls): they belong to the first new window.
  *
  * Asana: events come oldest first; start_at inclusive, end_at exclusive; an offset belongs to the
  * query it was issued for (https://developers.asana.com/reference/getauditlogevents). So a cursor
@@ -37,8 +40,10 @@ import { MIN_WINDOW_MS } from './planner.ts';
  * lastEventAt, the gids shipped at it skipped), and the new windows start without one.
  */
 
-/** Split only when more pages than this are estimated to be left. */
-export const SPLIT_MIN_PAGES_LEFT = 16;
+/** Each part of a split is estimated to hold at least this many pages. */
+export const MIN_PAGES_PER_PART = 8;
+/** Every part of a split but the last is estimated to hold at most this many pages. */
+export const MAX_PAGES_PER_PART = 32;
 /** No part of a split is narrower than this. */
 export const MIN_PART_MS = 1_000;
 /** The live tail keeps at least this much of the newest history (planner.ts: the tail covers the last hour). */
@@ -63,8 +68,8 @@ export interface SplitInput {
   minPartMs: number;
 }
 
-/** Where cursor `id`'s splittable range ends and how narrow its parts may be. */
-export function splitRange(id: string, endAt: string | undefined, now: Date): { endMs: number; minPartMs: number } {
+/** Where cursor `id`'s splittable range ends, and the rules for splitting it (a window's or the live tail's). */
+export function splitRange(id: string, endAt: string | undefined, now: Date): Pick<SplitInput, 'endMs' | 'minPartMs'> {
   if (id === TAIL) return { endMs: now.getTime() - TAIL_COVERS_MS, minPartMs: TAIL_MIN_PART_MS };
   return { endMs: timeMs(endAt) ?? Number.NaN, minPartMs: MIN_PART_MS };
 }
@@ -81,12 +86,14 @@ export function planSplit(input: SplitInput): string[] | undefined {
   if (first === undefined || last === undefined || position === undefined) return undefined;
   const left = input.endMs - position;
   // A page of events at one instant spans 0 ms: as dense as can be.
-  const pagesLeft = left / Math.max(1, last - first);
-  if (!(pagesLeft > SPLIT_MIN_PAGES_LEFT)) return undefined;
-  const parts = Math.min(input.idle + 1, Math.floor(pagesLeft), Math.floor(left / Math.max(1, input.minPartMs)));
-  if (parts < 2) return undefined;
+  const pageMs = Math.max(1, last - first);
+  const pagesLeft = left / pageMs;
+  const minPartMs = Math.max(1, input.minPartMs);
+  const parts = Math.min(input.idle + 1, Math.floor(pagesLeft / MIN_PAGES_PER_PART), Math.floor(left / minPartMs));
+  if (!(parts >= 2)) return undefined;
+  const step = Math.max(minPartMs, Math.min(left / parts, MAX_PAGES_PER_PART * pageMs));
   const bounds: string[] = [];
-  for (let i = 1; i < parts; i++) bounds.push(new Date(position + Math.floor((left * i) / parts)).toISOString());
+  for (let i = 1; i < parts; i++) bounds.push(new Date(position + Math.floor(step * i)).toISOString());
   return bounds;
 }
 

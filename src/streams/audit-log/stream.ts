@@ -9,11 +9,11 @@ import { sleep } from '../../retry.ts';
 import { streamKey } from '../../state/key.ts';
 import type { StateStore, StreamState } from '../../state/types.ts';
 import { LateRescan } from '../late-rescan.ts';
-import { hasRead, resumeAfterRefusedOffset, resumeWithinRetention, type ResumeContext } from '../resume.ts';
+import { hasRead, latest, resumeAfterRefusedOffset, resumeWithinRetention, type ResumeContext } from '../resume.ts';
 import type { CatchUpResult, PageReport, Stream } from '../types.ts';
 import { cursorOf, filterQuery, TAIL } from './cursor.ts';
 import { StateEntry } from './entry.ts';
-import { CursorPipeline, type CommittedPage } from './pipeline.ts';
+import { CursorPipeline, type CommittedPage, type ReadAhead } from './pipeline.ts';
 import { firstState, resliceTail, tailIsBehind } from './planner.ts';
 import { planSplit, splitCursor, splitRange } from './split.ts';
 import { Supervisor } from './supervisor.ts';
@@ -217,30 +217,32 @@ export class AuditLogStream implements Stream {
   /** How a worker reads one window: to its end, again after each split of it (within its new bounds). */
   private windowReader(ctl: AbortController, totals: CatchUpResult): (id: string) => Promise<void> {
     return async (id) => {
-      while ((await this.pipeline.drain(id, ctl.signal, totals, (page) => this.trySplit(id, page, ctl, totals))).kind === 'stopped');
+      await this.pipeline.drain(id, ctl.signal, totals, (page, ahead) => this.trySplit(id, page, ahead, ctl, totals));
     };
   }
 
   /**
    * After a committed page of cursor `id`: splits what it has left when idle workers can take a part
-   * (split.ts), committing the new bounds and windows before the workers read them. True when it
-   * split: the cursor's pages fetched ahead under its old bounds are dropped.
+   * (split.ts), committing the new bounds and windows before the workers read them. A window is cut
+   * after the pages its fetcher already read (they hold only events before the cut and ship as they
+   * are) and goes on within its new bounds; the live tail is cut at its committed position and
+   * stops (true): its pages fetched ahead are dropped, they belong to the first new window.
    */
-  private async trySplit(id: string, page: CommittedPage, ctl: AbortController, totals: CatchUpResult): Promise<boolean> {
+  private async trySplit(id: string, page: CommittedPage, ahead: ReadAhead, ctl: AbortController, totals: CatchUpResult): Promise<boolean> {
     const idle = this.supervisor.idle;
     if (idle === 0) return false;
     const at = this.now();
     const added = await this.entry.split((state) => {
       const cursor = cursorOf(state, id);
       if (!cursor) return undefined;
-      const range = splitRange(id, cursor.endAt, at);
-      const bounds = planSplit({ received: page.received, firstAt: page.firstAt, lastAt: page.lastAt, position: cursor.lastEventAt, idle, ...range });
+      const position = id === TAIL ? cursor.lastEventAt : latest(cursor.lastEventAt, ahead.lastEventAt());
+      const bounds = planSplit({ received: page.received, firstAt: page.firstAt, lastAt: page.lastAt, position, idle, ...splitRange(id, cursor.endAt, at) });
       return bounds && splitCursor(state, id, bounds, at);
     });
     if (added.length === 0) return false;
     if (this.o.log.isDebugEnabled()) this.o.log.debug('audit log cursor split where the events are', { stream: this.key, cursor: id === TAIL ? 'live tail' : id, windows: added });
     this.supervisor.start(ctl, added, this.windowReader(ctl, totals));
-    return true;
+    return id === TAIL;
   }
 
   /**
@@ -251,7 +253,7 @@ export class AuditLogStream implements Stream {
    */
   private async readTail(ctl: AbortController, totals: CatchUpResult): Promise<'caught-up' | 'behind'> {
     const behind = () => this.slices > 1 && !this.supervisor.busy && tailIsBehind(this.entry.current() as StreamState, this.now().getTime());
-    const end = await this.pipeline.drain(TAIL, ctl.signal, totals, async (page) => (await this.trySplit(TAIL, page, ctl, totals)) || behind());
+    const end = await this.pipeline.drain(TAIL, ctl.signal, totals, async (page, ahead) => (await this.trySplit(TAIL, page, ahead, ctl, totals)) || behind());
     if (end.kind === 'caught-up') return 'caught-up';
     if (end.kind === 'unresumable') await resumeAfterRefusedOffset(this.resumeContext(), this.entry.current() as StreamState, end.reason, ctl.signal);
     return 'behind';
