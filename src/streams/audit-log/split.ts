@@ -30,8 +30,9 @@ import { MIN_WINDOW_MS } from './planner.ts';
  * - The live tail's range ends TAIL_COVERS_MS before now: the tail always keeps covering the last
  *   hour, where Asana still records events minutes after their created_at (planner.ts). Its parts
  *   are no shorter than MIN_WINDOW_MS, as the up-front plan cuts it: a tail a few hours behind
- *   catches up within seconds on its own and keeps Asana's order; the windows it hands out are
- *   split further by the finer rule. Its pages fetched ahead are dropped (up to PIPELINE_DEPTH
+ *   catches up within seconds on its own and keeps Asana's order. It hands all of that range to new
+ *   windows (split further by the finer rule) and keeps only its last hour: read alone, in order, it
+ *   would be the last cursor to finish. Its pages fetched ahead are dropped (up to PIPELINE_DEPTH
  *   calls): they belong to the first new window.
  *
  * Asana: events come oldest first; start_at inclusive, end_at exclusive; an offset belongs to the
@@ -66,6 +67,15 @@ export interface SplitInput {
   idle: number;
   /** No part narrower than this: MIN_PART_MS, for the live tail TAIL_MIN_PART_MS (splitRange). */
   minPartMs: number;
+}
+
+/**
+ * Where cursor `id` is cut: planSplit's boundaries; for the live tail, followed by the end of its
+ * splittable range, where it restarts (it keeps only its last hour).
+ */
+export function splitBounds(id: string, input: SplitInput): string[] | undefined {
+  const bounds = planSplit(input);
+  return bounds && id === TAIL ? [...bounds, new Date(input.endMs).toISOString()] : bounds;
 }
 
 /** Where cursor `id`'s splittable range ends, and the rules for splitting it (a window's or the live tail's). */

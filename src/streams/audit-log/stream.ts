@@ -15,7 +15,7 @@ import { cursorOf, filterQuery, TAIL } from './cursor.ts';
 import { StateEntry } from './entry.ts';
 import { CursorPipeline, type CommittedPage, type ReadAhead } from './pipeline.ts';
 import { firstState, resliceTail, tailIsBehind } from './planner.ts';
-import { planSplit, splitCursor, splitRange } from './split.ts';
+import { splitBounds, splitCursor, splitRange } from './split.ts';
 import { Supervisor } from './supervisor.ts';
 
 export interface AuditLogStreamOptions {
@@ -236,7 +236,7 @@ export class AuditLogStream implements Stream {
       const cursor = cursorOf(state, id);
       if (!cursor) return undefined;
       const position = id === TAIL ? cursor.lastEventAt : latest(cursor.lastEventAt, ahead.lastEventAt());
-      const bounds = planSplit({ received: page.received, firstAt: page.firstAt, lastAt: page.lastAt, position, idle, ...splitRange(id, cursor.endAt, at) });
+      const bounds = splitBounds(id, { received: page.received, firstAt: page.firstAt, lastAt: page.lastAt, position, idle, ...splitRange(id, cursor.endAt, at) });
       return bounds && splitCursor(state, id, bounds, at);
     });
     if (added.length === 0) return false;

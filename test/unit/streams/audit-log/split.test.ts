@@ -5,6 +5,7 @@ import {
   MAX_PAGES_PER_PART,
   MIN_PART_MS,
   planSplit,
+  splitBounds,
   splitCursor,
   splitRange,
   TAIL_COVERS_MS,
@@ -63,6 +64,15 @@ describe('planSplit: whether and where a cursor\'s remaining range is cut', () =
         }
       }
     }
+  });
+});
+
+describe('splitBounds', () => {
+  it('a window keeps the first part; the live tail hands out its whole range and restarts at its end', () => {
+    const given = input({ spanMs: HOUR / 8, pos: 0, end: 6 * HOUR, idle: 2, minPartMs: TAIL_MIN_PART_MS });
+    expect(ms(splitBounds(at(-DAY), given))).toEqual([2 * HOUR, 4 * HOUR]);
+    expect(ms(splitBounds(TAIL, given))).toEqual([2 * HOUR, 4 * HOUR, 6 * HOUR]);
+    expect(splitBounds(TAIL, { ...given, idle: 0 })).toBeUndefined();
   });
 });
 
