@@ -1,5 +1,5 @@
 import type { Resource } from '@opentelemetry/resources';
-import type { AuditLogApi } from '../../asana/client.ts';
+import { PAGE_LIMIT, type AuditLogApi } from '../../asana/client.ts';
 import type { AuditLogEvent, AuditLogQuery } from '../../asana/types.ts';
 import { AbortedError } from '../../errors.ts';
 import type { Shipper } from '../../export/shipper.ts';
@@ -7,7 +7,7 @@ import type { EncodedBatch, LogBatch, LogSink } from '../../export/types.ts';
 import type { Logger } from '../../log.ts';
 import { mapAuditLogEvent } from '../../mapping/audit-log.ts';
 import { refusedOffsetResume } from '../resume.ts';
-import type { ShippedRef } from '../shipped-window.ts';
+import { timeMs, type ShippedRef } from '../shipped-window.ts';
 import type { CatchUpResult, PageReport } from '../types.ts';
 import { advance, cursorOf, queryFor, skipShipped, TAIL, withEnd, withoutOffset, type Cursor } from './cursor.ts';
 import type { StateEntry } from './entry.ts';
@@ -56,10 +56,12 @@ export interface CommittedPage {
   cursor: Cursor;
 }
 
-/** What afterPage learns beyond the page: how far the cursor's fetcher has read ahead of the commits. */
+/** What afterPage learns beyond the page. */
 export interface ReadAhead {
   /** The newest shipped-to-be instant of the pages fetched so far (the page's own, or a later one). */
   lastEventAt(): string | undefined;
+  /** The spans (first to last created_at, ms) of the full pages committed before this one in this read, newest last, at most 2. */
+  earlierSpansMs: readonly number[];
 }
 
 type Item =
@@ -95,7 +97,7 @@ export class CursorPipeline {
     const onAbort = () => ctl.abort();
     signal.addEventListener('abort', onAbort, { once: true });
     const ahead = { at: undefined as string | undefined };
-    const readAhead: ReadAhead = { lastEventAt: () => ahead.at };
+    let spans: number[] = [];
     const fetching = this.fetch(id, queue, ctl.signal, ahead);
     try {
       for (;;) {
@@ -111,7 +113,9 @@ export class CursorPipeline {
         totals.pages++;
         totals.shipped += item.shipped;
         this.report(id, item);
-        if (await afterPage?.(item, readAhead)) return { kind: 'stopped' };
+        if (await afterPage?.(item, { lastEventAt: () => ahead.at, earlierSpansMs: spans })) return { kind: 'stopped' };
+        const span = fullPageSpanMs(item);
+        if (span !== undefined) spans = [...spans, span].slice(-2);
       }
     } finally {
       ctl.abort(); // pages fetched ahead and not committed are dropped: they are re-read next time
@@ -236,6 +240,13 @@ export class CursorPipeline {
     // Should encoding fail, export() reports it as a rejected batch, with the reason.
     return this.o.sink.encode(batch).catch(() => batch);
   }
+}
+
+/** The time a full page spanned, first to last created_at; undefined for a short page or unreadable times. */
+function fullPageSpanMs(page: CommittedPage): number | undefined {
+  const first = timeMs(page.firstAt);
+  const last = timeMs(page.lastAt);
+  return page.received >= PAGE_LIMIT && first !== undefined && last !== undefined ? last - first : undefined;
 }
 
 function str(v: unknown): string | undefined {

@@ -18,7 +18,9 @@ import { MIN_WINDOW_MS } from './planner.ts';
  * The decision:
  * - Only after a full page (PAGE_LIMIT events): a shorter page means Asana had no more within the
  *   query, the cursor is about to end.
- * - Pages left ≈ time left / time the page spanned (from its first to its last created_at).
+ * - Pages left ≈ time left / time a page spans: the median of the last three full pages of this
+ *   read (first to last created_at), the longest while there are fewer. One page of events at one
+ *   instant (a bulk operation writes hundreds in a millisecond) says little about the rest.
  * - Into (idle workers + 1) equal time parts of what is left, each estimated to hold at least
  *   MIN_PAGES_PER_PART pages, none narrower than MIN_PART_MS (events at one instant cannot be
  *   split by time); no split unless that makes two parts or more.
@@ -59,6 +61,8 @@ export interface SplitInput {
   /** created_at of the page's first and last event. */
   firstAt: string | undefined;
   lastAt: string | undefined;
+  /** The spans (ms) of the full pages read before it in this read, newest last (the last two count). */
+  earlierSpansMs: readonly number[];
   /** The cursor's newest shipped instant after the page: it reads on from there. */
   position: string | undefined;
   /** Where the cursor's range ends: a window's endAt; for the tail, now minus TAIL_COVERS_MS. */
@@ -96,7 +100,7 @@ export function planSplit(input: SplitInput): string[] | undefined {
   if (first === undefined || last === undefined || position === undefined) return undefined;
   const left = input.endMs - position;
   // A page of events at one instant spans 0 ms: as dense as can be.
-  const pageMs = Math.max(1, last - first);
+  const pageMs = Math.max(1, typicalSpan([...input.earlierSpansMs.slice(-2), last - first]));
   const pagesLeft = left / pageMs;
   const minPartMs = Math.max(1, input.minPartMs);
   const parts = Math.min(input.idle + 1, Math.floor(pagesLeft / MIN_PAGES_PER_PART), Math.floor(left / minPartMs));
@@ -152,6 +156,12 @@ export function splitTail(state: StreamState, bounds: readonly string[], at: Dat
 /** A split of cursor `id` (TAIL or a window's startAt) at `bounds`, or undefined when it no longer applies. */
 export function splitCursor(state: StreamState, id: string, bounds: readonly string[], at: Date): StreamState | undefined {
   return id === TAIL ? splitTail(state, bounds, at) : splitWindow(state, id, bounds, at);
+}
+
+/** The median of three spans; the longest of fewer. */
+function typicalSpan(spans: number[]): number {
+  const sorted = [...spans].sort((a, b) => a - b);
+  return sorted.length >= 3 ? (sorted[1] as number) : (sorted.at(-1) as number);
 }
 
 /** Whether the boundaries rise strictly from after `from` to before `to` (none: no end). */

@@ -236,7 +236,7 @@ export class AuditLogStream implements Stream {
       const cursor = cursorOf(state, id);
       if (!cursor) return undefined;
       const position = id === TAIL ? cursor.lastEventAt : latest(cursor.lastEventAt, ahead.lastEventAt());
-      const bounds = splitBounds(id, { received: page.received, firstAt: page.firstAt, lastAt: page.lastAt, position, idle, ...splitRange(id, cursor.endAt, at) });
+      const bounds = splitBounds(id, { received: page.received, firstAt: page.firstAt, lastAt: page.lastAt, earlierSpansMs: ahead.earlierSpansMs, position, idle, ...splitRange(id, cursor.endAt, at) });
       return bounds && splitCursor(state, id, bounds, at);
     });
     if (added.length === 0) return false;

@@ -20,7 +20,7 @@ const at = (ms: number) => new Date(T + ms).toISOString();
 
 /** A full page spanning `spanMs`, ending at the cursor's position `pos`, in a range ending at `end`. */
 function input(o: { spanMs: number; pos: number; end: number; idle: number; received?: number; minPartMs?: number }): SplitInput {
-  return { received: o.received ?? 100, firstAt: at(o.pos - o.spanMs), lastAt: at(o.pos), position: at(o.pos), endMs: T + o.end, idle: o.idle, minPartMs: o.minPartMs ?? MIN_PART_MS };
+  return { received: o.received ?? 100, firstAt: at(o.pos - o.spanMs), lastAt: at(o.pos), earlierSpansMs: [], position: at(o.pos), endMs: T + o.end, idle: o.idle, minPartMs: o.minPartMs ?? MIN_PART_MS };
 }
 const ms = (bounds: string[] | undefined) => bounds?.map((b) => Date.parse(b) - T);
 
@@ -42,6 +42,16 @@ describe('planSplit: whether and where a cursor\'s remaining range is cut', () =
     ['the range already ended', input({ spanMs: 60_000, pos: 0, end: 0, idle: 7 }), undefined],
   ])('%s', (_, given, expected) => {
     expect(ms(planSplit(given))).toEqual(expected);
+  });
+
+  it.each([
+    // [case, spans of the earlier full pages, this page's span, boundaries]
+    ['one page at one instant among ordinary pages is not taken for the density', [HOUR, HOUR], 0, undefined],
+    ['two dense pages in a row are', [HOUR, 60_000], 60_000, [32 * 60_000]],
+    ['the first page after a restart counts alone', [], 60_000, [32 * 60_000]],
+    ['with one earlier page, the longer of the two', [HOUR], 60_000, undefined],
+  ])('%s', (_, earlierSpansMs, spanMs, expected) => {
+    expect(ms(planSplit({ ...input({ spanMs, pos: 0, end: 10 * HOUR, idle: 1 }), earlierSpansMs }))).toEqual(expected);
   });
 
   it('needs readable times', () => {
