@@ -214,7 +214,7 @@ export class AuditLogStream implements Stream {
     this.supervisor.start(ctl, windows.map((w) => w.startAt), this.windowReader(ctl, totals));
   }
 
-  /** How a worker reads one window: to its end, again after each split of it (within its new bounds). */
+  /** How a worker reads one window: to its end, which a split may move closer while it reads. */
   private windowReader(ctl: AbortController, totals: CatchUpResult): (id: string) => Promise<void> {
     return async (id) => {
       await this.pipeline.drain(id, ctl.signal, totals, (page, ahead) => this.trySplit(id, page, ahead, ctl, totals));
@@ -248,8 +248,8 @@ export class AuditLogStream implements Stream {
   /**
    * Reads the live tail until Asana answers an empty page ('caught-up'). It stops early ('behind')
    * after a split of what it has left, or once no backfill is running and it is far behind:
-   * prepare() then re-slices it. A refused offset
-   * with no time to resume from ships a gap record and restarts the tail at ASANA_START_AT.
+   * prepare() then re-slices it. A refused offset with no time to resume from ships a gap record
+   * and restarts the tail at ASANA_START_AT.
    */
   private async readTail(ctl: AbortController, totals: CatchUpResult): Promise<'caught-up' | 'behind'> {
     const behind = () => this.slices > 1 && !this.supervisor.busy && tailIsBehind(this.entry.current() as StreamState, this.now().getTime());
