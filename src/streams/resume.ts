@@ -45,6 +45,16 @@ export function caughtUpNeedsRefresh(committedCaughtUpAt: string | undefined, at
   return last === undefined || at.getTime() - last >= CAUGHT_UP_REFRESH_MS;
 }
 
+/**
+ * Whether a saved state has read anything from Asana: a committed page or offset, a caught-up
+ * tail, a window that moved. A state with none (a first run stopped before its first page, by a
+ * refused token say) is only a plan, and is planned again from ASANA_START_AT as it is now.
+ */
+export function hasRead(state: StreamState): boolean {
+  if (state.eventsShipped > 0 || state.offset || state.lastEventAt || state.caughtUpAt || state.shippedWindow) return true;
+  return (state.backfill ?? []).some((w) => w.offset || w.lastEventAt || w.eventsShipped > 0);
+}
+
 /** The later of two ISO times (either may be absent). */
 export function latest(a: string | undefined, b: string | undefined): string | undefined {
   const ta = timeMs(a);

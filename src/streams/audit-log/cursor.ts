@@ -45,11 +45,16 @@ export function withEnd(cursor: Cursor, endAt: string | undefined): Cursor {
   return { ...withoutOffset(cursor), endAt };
 }
 
-/** What a commit of `c` moves: its offset (with the start_at it belongs to) and its newest shipped instant. */
-export function moved(c: Cursor): Omit<Cursor, 'startAt' | 'endAt'> {
+/**
+ * What a commit of `c` moves: its offset (with the start_at it belongs to) and its newest shipped
+ * instant. `endAt`: the end of its window as committed now; an offset issued for another end_at (the
+ * page was read before a split moved the end) is not kept: the window goes on by time.
+ */
+export function moved(c: Cursor, endAt: string | undefined = c.endAt): Omit<Cursor, 'startAt' | 'endAt'> {
+  const offset = endAt === c.endAt ? c.offset : undefined;
   return {
-    offset: c.offset,
-    offsetStartAt: c.offset ? c.offsetStartAt : undefined,
+    offset,
+    offsetStartAt: offset ? c.offsetStartAt : undefined,
     lastEventAt: c.lastEventAt,
     lastEventGid: c.lastEventGid,
     lastEventGids: c.lastEventGids,

@@ -69,13 +69,12 @@ export class StateEntry implements StreamEntry {
    * into the late-event window in the same commit: the re-scan never re-ships this page.
    */
   commitPage(sliceId: string, cursor: Cursor, shipped: number, at: Date, refs: readonly ShippedRef[] = []): Promise<void> {
-    const position = moved(cursor);
     const late = this.lateWindowMs;
     return this.change((state) => {
       const next: StreamState = { ...state, eventsShipped: state.eventsShipped + shipped, updatedAt: at.toISOString() };
       if (late && refs.length > 0) next.shippedWindow = recordShippedRefs(windowOf(state), refs, at, late);
-      if (sliceId === TAIL) Object.assign(next, position);
-      else next.backfill = (state.backfill ?? []).map((w) => (w.startAt === sliceId ? { ...w, ...position, eventsShipped: w.eventsShipped + shipped } : w));
+      if (sliceId === TAIL) Object.assign(next, moved(cursor));
+      else next.backfill = (state.backfill ?? []).map((w) => (w.startAt === sliceId ? { ...w, ...moved(cursor, w.endAt), eventsShipped: w.eventsShipped + shipped } : w));
       return next;
     });
   }
@@ -88,6 +87,23 @@ export class StateEntry implements StreamEntry {
   async tailCaughtUp(cursor: Cursor, offsetChanged: boolean, at: Date): Promise<void> {
     this.state = { ...(this.state as StreamState), caughtUpAt: at.toISOString() };
     if (offsetChanged || caughtUpNeedsRefresh(this.committedCaughtUpAt, at)) await this.commitPage(TAIL, cursor, 0, at);
+  }
+
+  /**
+   * Splits a cursor: `split` gets the current state and returns it with the cursor's new bounds and
+   * the new windows (undefined: no split), committed at once, before anything is read from them.
+   * Returns the new windows' ids (startAt), oldest first.
+   */
+  async split(split: (state: StreamState) => StreamState | undefined): Promise<string[]> {
+    let added: string[] = [];
+    await this.change((state) => {
+      const next = split(state);
+      if (next === undefined) return undefined;
+      const before = new Set((state.backfill ?? []).map((w) => w.startAt));
+      added = (next.backfill ?? []).map((w) => w.startAt).filter((id) => !before.has(id));
+      return next;
+    });
+    return added;
   }
 
   /** A backfill window answered an empty page: it is done and leaves the state. Returns it and how many are left. */

@@ -7,7 +7,7 @@ import { encodedBytes, type EncodedBatch, type LogBatch, type LogSink } from '..
 import type { Logger } from '../../log.ts';
 import { mapAuditLogEvent } from '../../mapping/audit-log.ts';
 import { refusedOffsetResume } from '../resume.ts';
-import type { ShippedRef } from '../shipped-window.ts';
+import { timeMs, type ShippedRef } from '../shipped-window.ts';
 import type { CatchUpResult, PageReport } from '../types.ts';
 import { advance, cursorOf, queryFor, skipShipped, TAIL, withEnd, withoutOffset, type Cursor } from './cursor.ts';
 import type { StateEntry } from './entry.ts';
@@ -42,13 +42,31 @@ export interface PipelineOptions {
 export type DrainEnd =
   /** Asana answered an empty page: the cursor is caught up (a window is done and gone). */
   | { kind: 'caught-up' }
-  /** `stopAfter` asked to stop after a committed page. */
+  /** `afterPage` asked to stop after a committed page (pages fetched ahead are dropped). */
   | { kind: 'stopped' }
   /** Asana refused the offset and the cursor holds no time to resume from. */
   | { kind: 'unresumable'; reason: string };
 
+/** A page once it is committed, as the split decision (split.ts) sees it. */
+export interface CommittedPage {
+  /** Events Asana returned, and the created_at of the first and the last. */
+  received: number;
+  firstAt: string | undefined;
+  lastAt: string | undefined;
+  /** The cursor as committed after the page. */
+  cursor: Cursor;
+}
+
+/** What afterPage learns beyond the page. */
+export interface ReadAhead {
+  /** The newest shipped-to-be instant of the pages fetched so far (the page's own, or a later one). */
+  lastEventAt(): string | undefined;
+  /** The spans (first to last created_at, ms) of the full pages committed before this one in this read, newest last, at most 2. */
+  earlierSpansMs: readonly number[];
+}
+
 type Item =
-  | { kind: 'page'; batch: LogBatch | EncodedBatch | undefined; shipped: number; received: number; cursor: Cursor; observedAt: Date; refs: ShippedRef[]; gap?: StreamGap }
+  | ({ kind: 'page'; batch: LogBatch | EncodedBatch | undefined; shipped: number; observedAt: Date; refs: ShippedRef[]; gap?: StreamGap } & CommittedPage)
   | { kind: 'end'; cursor: Cursor; offsetChanged: boolean; observedAt: Date }
   | { kind: 'unresumable'; reason: string }
   | { kind: 'error'; error: unknown };
@@ -72,15 +90,18 @@ export class CursorPipeline {
 
   /**
    * Reads the cursor `id` names (TAIL or a window's startAt) until Asana answers an empty page, or
-   * `stopAfter` says so after a committed page.
+   * `afterPage` says to stop after a committed page (it may have changed the cursor's bounds: a
+   * split; the pages fetched ahead under the old ones are dropped, and re-read within the new).
    */
-  async drain(id: string, signal: AbortSignal, totals: CatchUpResult, stopAfter?: () => boolean): Promise<DrainEnd> {
+  async drain(id: string, signal: AbortSignal, totals: CatchUpResult, afterPage?: (page: CommittedPage, ahead: ReadAhead) => boolean | Promise<boolean>): Promise<DrainEnd> {
     if (signal.aborted) throw new AbortedError();
     const ctl = new AbortController();
     const queue = new PageQueue<Item>(PIPELINE_DEPTH, ctl.signal, { budget: this.budget, sizeOf: (i) => (i.kind === 'page' ? encodedBytes(i.batch) : undefined), firstPageAlways: id === TAIL });
     const onAbort = () => ctl.abort();
     signal.addEventListener('abort', onAbort, { once: true });
-    const fetching = this.fetch(id, queue, ctl.signal);
+    const ahead = { at: undefined as string | undefined };
+    let spans: number[] = [];
+    const fetching = this.fetch(id, queue, ctl.signal, ahead);
     try {
       for (;;) {
         const item = await queue.peek();
@@ -95,7 +116,9 @@ export class CursorPipeline {
         totals.pages++;
         totals.shipped += item.shipped;
         this.report(id, item);
-        if (stopAfter?.()) return { kind: 'stopped' };
+        if (await afterPage?.(item, { lastEventAt: () => ahead.at, earlierSpansMs: spans })) return { kind: 'stopped' };
+        const span = fullPageSpanMs(item);
+        if (span !== undefined) spans = [...spans, span].slice(-2);
       }
     } finally {
       ctl.abort(); // pages fetched ahead and not committed are dropped: they are re-read next time
@@ -130,11 +153,17 @@ export class CursorPipeline {
   private async finish(id: string, item: Extract<Item, { kind: 'end' }>): Promise<void> {
     if (id === TAIL) return this.o.entry.tailCaughtUp(item.cursor, item.offsetChanged, item.observedAt);
     const done = await this.o.entry.finishWindow(id, item.observedAt);
-    this.o.log.info('backfill window done', { stream: this.o.entry.key, window: `${id} – ${item.cursor.endAt}`, events: done.eventsShipped, windowsLeft: done.windowsLeft });
+    // An empty window is routine (a split or an up-front plan over a quiet time): debug only.
+    const line = { stream: this.o.entry.key, window: `${id} – ${item.cursor.endAt}`, events: done.eventsShipped, windowsLeft: done.windowsLeft };
+    if (done.eventsShipped > 0) this.o.log.info('backfill window done', line);
+    else if (this.o.log.isDebugEnabled()) this.o.log.debug('backfill window done', line);
   }
 
-  /** Follows the offsets of one cursor, PIPELINE_DEPTH pages ahead of the commits at most. Never rejects. */
-  private async fetch(id: string, queue: PageQueue<Item>, signal: AbortSignal): Promise<void> {
+  /**
+   * Follows the offsets of one cursor, PIPELINE_DEPTH pages ahead of the commits at most, and
+   * records in `ahead` the newest instant of the pages it queued. Never rejects.
+   */
+  private async fetch(id: string, queue: PageQueue<Item>, signal: AbortSignal, ahead: { at: string | undefined }): Promise<void> {
     try {
       let cursor = this.committed(id);
       for (;;) {
@@ -148,9 +177,13 @@ export class CursorPipeline {
           cursor = withoutOffset(cursor);
           continue;
         }
+        // The window was split while the page was being read: its events past the new end belong
+        // to another window. Read again within the new bounds.
+        if (item.kind === 'page' && this.committed(id).endAt !== cursor.endAt) continue;
         queue.push(item);
         if (item.kind === 'end' || item.kind === 'unresumable') return;
         cursor = item.cursor;
+        ahead.at = cursor.lastEventAt;
       }
     } catch (error) {
       // After the pages fetched before it: those are still shipped and committed first.
@@ -194,7 +227,10 @@ export class CursorPipeline {
     const late = this.o.lateWindowMs;
     const next = advance(cursor, fresh, nextOffset, query.startAt, observedAt, late ? refs : undefined, late ? observedAt.getTime() - late : undefined);
     const past = stuckAt === undefined ? undefined : pastInstant(next, stuckAt);
-    return { kind: 'page', batch: await this.prepareBatch(fresh, observedAt), shipped: fresh.length, received: page.data.length, cursor: past?.cursor ?? next, observedAt, refs, gap: past?.gap };
+    const batch = await this.prepareBatch(fresh, observedAt);
+    const firstAt = page.data[0]?.created_at;
+    const lastAt = page.data.at(-1)?.created_at;
+    return { kind: 'page', batch, shipped: fresh.length, received: page.data.length, firstAt: str(firstAt), lastAt: str(lastAt), cursor: past?.cursor ?? next, observedAt, refs, gap: past?.gap };
   }
 
   /**
@@ -209,4 +245,15 @@ export class CursorPipeline {
     // Should encoding fail, export() reports it as a rejected batch, with the reason.
     return this.o.sink.encode(batch).catch(() => batch);
   }
+}
+
+/** The time a full page spanned, first to last created_at; undefined for a short page or unreadable times. */
+function fullPageSpanMs(page: CommittedPage): number | undefined {
+  const first = timeMs(page.firstAt);
+  const last = timeMs(page.lastAt);
+  return page.received >= PAGE_LIMIT && first !== undefined && last !== undefined ? last - first : undefined;
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
 }

@@ -19,9 +19,10 @@ import { latest } from '../resume.ts';
  *   backfill worker), at most 8. 1500/min gives 8, 150/min (free plans) 2. Asana also caps
  *   concurrent GETs per token (50), far above this.
  * - Windows: the live tail plus 2 per backfill worker, so a window that turns out to hold more
- *   events than the others is caught up while the others work on the rest; but no window shorter
- *   than an hour (MIN_WINDOW_MS): a short history is not worth splitting. Each window costs one
- *   extra call, the empty page that tells it is done.
+ *   events than the others is caught up while the others work on the rest, and one that holds far
+ *   more is split while it is read (split.ts). No window shorter than an hour (MIN_WINDOW_MS): a
+ *   short history is not worth splitting. Each window costs one extra call, the empty page that
+ *   tells it is done.
  * - Boundaries are equal time spans from the start to now. The newest window has no end: it is the
  *   live tail, and it always covers at least the last hour, so events Asana records minutes after
  *   their created_at still land in the tail.

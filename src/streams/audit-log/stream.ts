@@ -2,19 +2,20 @@ import type { Resource } from '@opentelemetry/resources';
 import type { AuditLogApi } from '../../asana/client.ts';
 import { resolveStartAt, type AuditLogFilters, type StartAt } from '../../config.ts';
 import { AbortedError } from '../../errors.ts';
-import { Shipper } from '../../export/shipper.ts';
+import { Shipper, type DeliveryPolicy } from '../../export/shipper.ts';
 import type { LogSink } from '../../export/types.ts';
 import type { Logger } from '../../log.ts';
 import { sleep } from '../../retry.ts';
 import { streamKey } from '../../state/key.ts';
 import type { StateStore, StreamState } from '../../state/types.ts';
 import { LateRescan } from '../late-rescan.ts';
-import { resumeAfterRefusedOffset, resumeWithinRetention, type ResumeContext } from '../resume.ts';
+import { hasRead, latest, resumeAfterRefusedOffset, resumeWithinRetention, type ResumeContext } from '../resume.ts';
 import type { CatchUpResult, PageReport, Stream } from '../types.ts';
-import { filterQuery, TAIL } from './cursor.ts';
+import { cursorOf, filterQuery, TAIL } from './cursor.ts';
 import { StateEntry } from './entry.ts';
-import { CursorPipeline } from './pipeline.ts';
+import { CursorPipeline, type CommittedPage, type ReadAhead } from './pipeline.ts';
 import { firstState, resliceTail, tailIsBehind } from './planner.ts';
+import { splitBounds, splitCursor, splitRange } from './split.ts';
 import { Supervisor } from './supervisor.ts';
 
 export interface AuditLogStreamOptions {
@@ -24,6 +25,8 @@ export interface AuditLogStreamOptions {
   resource: Resource;
   workspaceGid: string;
   filters: AuditLogFilters;
+  /** How exports are acknowledged: partial success accepted or not, how long `once` waits (export/shipper.ts). */
+  delivery?: DeliveryPolicy;
   startAt: StartAt;
   pollIntervalMs: number;
   log: Logger;
@@ -74,7 +77,7 @@ export class AuditLogStream implements Stream {
   private readonly entry: StateEntry;
   private readonly shipper: Shipper;
   private readonly pipeline: CursorPipeline;
-  private readonly supervisor = new Supervisor();
+  private readonly supervisor: Supervisor;
   /** The late-event re-scan, when ASANA_LATE_WINDOW is on. */
   private readonly rescan: LateRescan | undefined;
 
@@ -82,9 +85,11 @@ export class AuditLogStream implements Stream {
     this.o = opts;
     this.now = opts.now ?? (() => new Date());
     this.slices = Math.max(1, Math.floor(opts.slices ?? 1));
+    // The live tail is one of the slices; the others read backfill windows.
+    this.supervisor = new Supervisor(this.slices - 1);
     this.key = streamKey({ stream: 'audit_log', workspaceGid: opts.workspaceGid, filters: opts.filters });
     this.entry = new StateEntry(this.key, opts.store, opts.lateWindowMs);
-    const shipping = { sink: opts.sink, resource: opts.resource, log: opts.log, source: 'audit_log', stream: this.key, backoff: opts.backoff };
+    const shipping = { ...opts.delivery, sink: opts.sink, resource: opts.resource, log: opts.log, source: 'audit_log', stream: this.key, backoff: opts.backoff };
     this.shipper = new Shipper(shipping);
     this.pipeline = new CursorPipeline({
       api: opts.api, entry: this.entry, shipper: this.shipper, sink: opts.sink, resource: opts.resource,
@@ -112,7 +117,7 @@ export class AuditLogStream implements Stream {
         for (;;) {
           await this.prepare(ctl.signal);
           this.startBackfill(ctl, totals);
-          if ((await this.readTail(ctl.signal, totals)) === 'behind') continue;
+          if ((await this.readTail(ctl, totals)) === 'behind') continue;
           if (!this.supervisor.busy) this.caughtUp(totals);
           if (this.rescan?.isDue()) add(totals, await this.rescan.run(ctl.signal));
           await sleep(this.o.pollIntervalMs, ctl.signal);
@@ -134,7 +139,7 @@ export class AuditLogStream implements Stream {
       for (;;) {
         await this.prepare(ctl.signal);
         this.startBackfill(ctl, totals);
-        if ((await this.readTail(ctl.signal, totals)) === 'behind') continue;
+        if ((await this.readTail(ctl, totals)) === 'behind') continue;
         await this.supervisor.settled();
         break;
       }
@@ -158,9 +163,9 @@ export class AuditLogStream implements Stream {
     const now = this.now();
     if (this.entry.current() === undefined) {
       const existing = this.entry.load();
-      if (existing === undefined) return this.firstRun(now);
-      const pending = existing.backfill?.length ?? 0;
-      if (pending > 0) this.o.log.info(`resuming the backfill of ${pending} older time windows`, { stream: this.key, windows: pending });
+      // Nothing read means nothing to resume: a plan no page was read from follows ASANA_START_AT as it is now.
+      if (existing === undefined || !hasRead(existing)) return this.firstRun(now);
+      this.resuming(existing);
     }
     if (this.supervisor.busy) return;
     await resumeWithinRetention(this.resumeContext(), this.entry.current() as StreamState, signal);
@@ -177,6 +182,18 @@ export class AuditLogStream implements Stream {
       from,
       slices: this.slices,
     });
+  }
+
+  /** Says that the saved position, not ASANA_START_AT, decides where the stream goes on. */
+  private resuming(saved: StreamState): void {
+    const pending = saved.backfill?.length ?? 0;
+    this.o.log.info('audit log stream resumes from its saved position; ASANA_START_AT does not apply (`state reset` starts it over from ASANA_START_AT)', {
+      stream: this.key,
+      lastEventAt: saved.lastEventAt,
+      eventsShipped: saved.eventsShipped,
+      ...(pending > 0 ? { backfillWindows: pending } : {}),
+    });
+    if (pending > 0) this.o.log.info(`resuming the backfill of ${pending} older time windows`, { stream: this.key, windows: pending });
   }
 
   /** First run: the start and every window are committed before anything is read. */
@@ -196,23 +213,51 @@ export class AuditLogStream implements Stream {
   private startBackfill(ctl: AbortController, totals: CatchUpResult): void {
     const windows = this.entry.current()?.backfill ?? [];
     if (this.supervisor.busy || windows.length === 0) return;
-    const queue = windows.map((w) => w.startAt);
-    const workers = Math.min(queue.length, Math.max(1, this.slices - 1));
-    this.supervisor.start(ctl, workers, async () => {
-      for (let id = queue.shift(); id !== undefined; id = queue.shift()) await this.pipeline.drain(id, ctl.signal, totals);
+    this.supervisor.start(ctl, windows.map((w) => w.startAt), this.windowReader(ctl, totals));
+  }
+
+  /** How a worker reads one window: to its end, which a split may move closer while it reads. */
+  private windowReader(ctl: AbortController, totals: CatchUpResult): (id: string) => Promise<void> {
+    return async (id) => {
+      await this.pipeline.drain(id, ctl.signal, totals, (page, ahead) => this.trySplit(id, page, ahead, ctl, totals));
+    };
+  }
+
+  /**
+   * After a committed page of cursor `id`: splits what it has left when idle workers can take a part
+   * (split.ts), committing the new bounds and windows before the workers read them. A window is cut
+   * after the pages its fetcher already read (they hold only events before the cut and ship as they
+   * are) and goes on within its new bounds; the live tail is cut at its committed position and
+   * stops (true): its pages fetched ahead are dropped, they belong to the first new window.
+   */
+  private async trySplit(id: string, page: CommittedPage, ahead: ReadAhead, ctl: AbortController, totals: CatchUpResult): Promise<boolean> {
+    const idle = this.supervisor.idle;
+    if (idle === 0) return false;
+    const at = this.now();
+    const added = await this.entry.split((state) => {
+      const cursor = cursorOf(state, id);
+      if (!cursor) return undefined;
+      const position = id === TAIL ? cursor.lastEventAt : latest(cursor.lastEventAt, ahead.lastEventAt());
+      const bounds = splitBounds(id, { received: page.received, firstAt: page.firstAt, lastAt: page.lastAt, earlierSpansMs: ahead.earlierSpansMs, position, idle, ...splitRange(id, cursor.endAt, at) });
+      return bounds && splitCursor(state, id, bounds, at);
     });
+    if (added.length === 0) return false;
+    if (this.o.log.isDebugEnabled()) this.o.log.debug('audit log cursor split where the events are', { stream: this.key, cursor: id === TAIL ? 'live tail' : id, windows: added });
+    this.supervisor.start(ctl, added, this.windowReader(ctl, totals));
+    return id === TAIL;
   }
 
   /**
    * Reads the live tail until Asana answers an empty page ('caught-up'). It stops early ('behind')
-   * once no backfill is running and it is far behind: prepare() then re-slices it. A refused offset
-   * with no time to resume from ships a gap record and restarts the tail at ASANA_START_AT.
+   * after a split of what it has left, or once no backfill is running and it is far behind:
+   * prepare() then re-slices it. A refused offset with no time to resume from ships a gap record
+   * and restarts the tail at ASANA_START_AT.
    */
-  private async readTail(signal: AbortSignal, totals: CatchUpResult): Promise<'caught-up' | 'behind'> {
+  private async readTail(ctl: AbortController, totals: CatchUpResult): Promise<'caught-up' | 'behind'> {
     const behind = () => this.slices > 1 && !this.supervisor.busy && tailIsBehind(this.entry.current() as StreamState, this.now().getTime());
-    const end = await this.pipeline.drain(TAIL, signal, totals, behind);
+    const end = await this.pipeline.drain(TAIL, ctl.signal, totals, async (page, ahead) => (await this.trySplit(TAIL, page, ahead, ctl, totals)) || behind());
     if (end.kind === 'caught-up') return 'caught-up';
-    if (end.kind === 'unresumable') await resumeAfterRefusedOffset(this.resumeContext(), this.entry.current() as StreamState, end.reason, signal);
+    if (end.kind === 'unresumable') await resumeAfterRefusedOffset(this.resumeContext(), this.entry.current() as StreamState, end.reason, ctl.signal);
     return 'behind';
   }
 

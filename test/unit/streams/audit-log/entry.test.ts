@@ -32,7 +32,7 @@ describe('StateEntry: the one writer of a stream state entry', () => {
   it('commits a tail page to the tail and a window page to that window only, counting both', async () => {
     const { entry, store } = await entryWith({});
     await entry.commitPage(TAIL, { offset: 'o-tail', offsetStartAt: T, lastEventAt: at.toISOString(), lastEventGids: ['t'] }, 2, at);
-    await entry.commitPage(W1, { offset: 'o-w1', offsetStartAt: W1, lastEventAt: W1, lastEventGids: ['w'] }, 5, at);
+    await entry.commitPage(W1, { offset: 'o-w1', offsetStartAt: W1, lastEventAt: W1, lastEventGids: ['w'], endAt: W2 }, 5, at);
     const s = store.get(KEY)!;
     expect(s).toMatchObject({ offset: 'o-tail', offsetStartAt: T, startAt: T, eventsShipped: 17, updatedAt: at.toISOString() });
     expect(s.backfill![0]).toMatchObject({ startAt: W1, endAt: W2, offset: 'o-w1', lastEventGids: ['w'], eventsShipped: 8 });
@@ -58,13 +58,25 @@ describe('StateEntry: the one writer of a stream state entry', () => {
 
   it('a change builds on every change made before it; undefined commits nothing', async () => {
     const { entry, store } = await entryWith({});
-    const first = entry.commitPage(W1, { offset: 'a' }, 1, at);
-    const second = entry.commitPage(W2, { offset: 'b' }, 1, at); // while the first is being written
+    const first = entry.commitPage(W1, { offset: 'a', endAt: W2 }, 1, at);
+    const second = entry.commitPage(W2, { offset: 'b', endAt: T }, 1, at); // while the first is being written
     await Promise.all([first, second]);
     expect(store.get(KEY)!.backfill!.map((w) => w.offset)).toEqual(['a', 'b']);
     const before = store.get(KEY);
     await entry.change(() => undefined);
     expect(store.get(KEY)).toEqual(before);
+  });
+
+  it('a page read before a split moved its window\'s end commits its position, not its offset (it belongs to the old end_at)', async () => {
+    const { entry, store } = await entryWith({});
+    const mid = '2026-02-05T00:00:00.000Z';
+    const added = await entry.split((s) => ({ ...s, backfill: [{ ...s.backfill![0]!, endAt: mid }, { startAt: mid, endAt: W2, eventsShipped: 0 }, s.backfill![1]!] }));
+    expect(added).toEqual([mid]);
+    await entry.commitPage(W1, { offset: 'old-end', offsetStartAt: W1, lastEventAt: W1, lastEventGids: ['w'], endAt: W2 }, 5, at);
+    expect(store.get(KEY)!.backfill![0]).toMatchObject({ startAt: W1, endAt: mid, offset: undefined, lastEventAt: W1, lastEventGids: ['w'], eventsShipped: 8 });
+    await entry.commitPage(W1, { offset: 'new-end', offsetStartAt: W1, lastEventAt: W1, endAt: mid }, 0, at);
+    expect(store.get(KEY)!.backfill![0]!.offset).toBe('new-end');
+    expect(await entry.split(() => undefined)).toEqual([]);
   });
 
   it('a finished window leaves the state; the last one takes the backfill with it', async () => {

@@ -93,3 +93,48 @@ describe('audit-log gap records', () => {
     expect(h.store.get(h.stream.key)?.offset).toBeUndefined();
   });
 });
+
+describe('a saved position and ASANA_START_AT', () => {
+  const now = new Date('2026-03-01T12:00:00.000Z');
+  const DAY = 24 * HOUR;
+  const ago = (ms: number) => new Date(now.getTime() - ms).toISOString();
+
+  /** A stream over `saved`, started with ASANA_START_AT=2d; returns the start_at of every query it asked. */
+  async function firstQueries(saved: StreamState) {
+    const store = await openFileStateStore(await tempStateFile());
+    stores.push(store);
+    await store.commit('audit_log/1', saved);
+    const asked: Array<string | undefined> = [];
+    const api: AuditLogApi = {
+      getAuditLogPage: async (q) => {
+        asked.push(q.startAt);
+        return { kind: 'page', data: [], next_page: null };
+      },
+    };
+    const sink: LogSink = { export: async () => ({ kind: 'ok', rejectedRecords: 0 }), shutdown: async () => undefined };
+    const { log, lines } = captureLogger();
+    const stream = new AuditLogStream({
+      api, store, sink, resource: resourceFromAttributes({}), workspaceGid: '1', filters: {}, startAt: { kind: 'ago', ms: 2 * DAY },
+      pollIntervalMs: 1_000, log, now: () => now, slices: 1,
+    });
+    await stream.catchUp(new AbortController().signal);
+    return { asked, lines: lines(), state: store.get(stream.key)! };
+  }
+  const base: StreamState = { stream: 'audit_log', workspaceGid: '1', filters: {}, eventsShipped: 0, updatedAt: ago(DAY) };
+
+  it('a plan nothing was read from (a first run that failed at its first request) is planned again from ASANA_START_AT', async () => {
+    // What a first run with ASANA_START_AT=7d left when its token was refused.
+    const plan: StreamState = { ...base, startAt: ago(HOUR), backfill: [{ startAt: ago(7 * DAY), endAt: ago(HOUR), eventsShipped: 0 }] };
+    const r = await firstQueries(plan);
+    expect(r.asked).toEqual([ago(2 * DAY)]);
+    expect(r.state.backfill).toBeUndefined();
+    expect(r.lines.some((l) => l.includes('no saved position; starting from ASANA_START_AT'))).toBe(true);
+  });
+
+  it('a position that read something is resumed, and the log says ASANA_START_AT does not apply and names state reset', async () => {
+    const r = await firstQueries({ ...base, startAt: ago(7 * DAY), lastEventAt: ago(5 * DAY), lastEventGids: ['g'], eventsShipped: 3 });
+    expect(r.asked).toEqual([ago(5 * DAY)]);
+    const line = r.lines.find((l) => l.includes('ASANA_START_AT does not apply'));
+    expect(line).toContain('state reset');
+  });
+});
