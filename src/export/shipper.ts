@@ -124,7 +124,7 @@ export async function exportUntilAcknowledged(
       throw new ExportUnavailableError(
         `${where} unavailable for ${formatDelay(lastedMs)} (${outcome.reason}); giving up after ${formatDelay(opts.giveUpAfterMs ?? 0)}. ` +
           'Nothing past the last acknowledged page was committed: the next run resumes from there. ' +
-          'Start the collector, or point OTEL_EXPORTER_OTLP_ENDPOINT (or OTEL_EXPORTER_OTLP_LOGS_ENDPOINT) at it',
+          'Start the collector, or point OTEL_EXPORTER_OTLP_ENDPOINT (or OTEL_EXPORTER_OTLP_LOGS_ENDPOINT) at it; ASANA_ONCE_COLLECTOR_WAIT sets how long `once` waits',
       );
     }
     if (warn) {
