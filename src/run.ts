@@ -16,6 +16,8 @@ export interface RunDeps extends ReceiverDeps {
   onHealthListening?: (url: string) => void;
   /** Tests: the progress log line interval (default 10 s). */
   progressLogIntervalMs?: number;
+  /** Tests: how often `run` logs what it shipped (default 5 min). */
+  summaryIntervalMs?: number;
   /** Tests: a terminal stand-in for the progress bar (default: stderr when it is a terminal and no logger is given). */
   progressLine?: TtyLine;
   /** Stops the receiver as SIGTERM would, without a signal; its reason is what the log says. */
@@ -58,7 +60,7 @@ export async function runReceiver(mode: 'run' | 'once', config: Config, log?: Lo
 
   let receiver: Receiver | undefined;
   let health: HealthServer | undefined;
-  const telemetry = new Telemetry(config, logger, { mode, line, progressLogIntervalMs: deps.progressLogIntervalMs });
+  const telemetry = new Telemetry(config, logger, { mode, line, progressLogIntervalMs: deps.progressLogIntervalMs, summaryIntervalMs: deps.summaryIntervalMs });
   try {
     // `once` is a job: it stops when the collector stays unreachable (ASANA_ONCE_COLLECTOR_WAIT); `run` waits.
     const delivery = {

@@ -7,6 +7,7 @@ import type { PageReport } from '../streams/types.ts';
 import { createSelfMetrics, NO_METRICS, type SelfMetrics } from './metrics.ts';
 import { Progress, type TtyLine } from './progress.ts';
 import { StreamStatusBoard } from './stream-status.ts';
+import { ShippedSummary } from './summary.ts';
 
 /**
  * What the receiver tells the outside world about its streams. The receiver calls these hooks;
@@ -50,6 +51,8 @@ export interface TelemetryOptions {
   line?: TtyLine;
   /** Tests: the progress log interval. */
   progressLogIntervalMs?: number;
+  /** Tests: how often `run` logs its shipped summary (summary.ts). */
+  summaryIntervalMs?: number;
 }
 
 /**
@@ -59,6 +62,8 @@ export interface TelemetryOptions {
 export class Telemetry implements ReceiverObserver {
   readonly board: StreamStatusBoard;
   readonly progress: Progress;
+  /** `run` only: a job (`once`) ends with its own summary line. */
+  private readonly summary: ShippedSummary | undefined;
   private metrics: SelfMetrics = NO_METRICS;
   private readonly config: Config;
   private readonly log: Logger;
@@ -71,6 +76,7 @@ export class Telemetry implements ReceiverObserver {
     if (opts.line) progress.line = opts.line;
     if (opts.progressLogIntervalMs !== undefined) progress.logIntervalMs = opts.progressLogIntervalMs;
     this.progress = new Progress(progress);
+    if (opts.mode === 'run') this.summary = new ShippedSummary({ log, reports: () => this.board.reports(), intervalMs: opts.summaryIntervalMs });
   }
 
   /** Starts the metric reader and the progress timer (after the streams are registered). */
@@ -83,11 +89,13 @@ export class Telemetry implements ReceiverObserver {
       });
     }
     this.progress.start();
+    this.summary?.start();
   }
 
   /** Stops the progress output and sends the last metrics (bounded: metrics never hold up an exit). */
   async shutdown(): Promise<void> {
     this.progress.stop();
+    this.summary?.stop();
     // The last export shows the streams as they ended their work, not as "stopped".
     const metrics = this.metrics;
     this.metrics = NO_METRICS;
@@ -126,6 +134,7 @@ export class Telemetry implements ReceiverObserver {
   pageCommitted(report: PageReport): void {
     this.board.pageCommitted(report.key, report.received, report.shipped, report.lastEventAt);
     this.progress.pageCommitted(report.key, report.shipped, report.lastEventAt);
+    this.summary?.shipped(report.shipped);
     const meta = this.board.meta(report.key);
     if (meta) this.metrics.pageCommitted(meta, report.received);
   }
