@@ -454,7 +454,7 @@ describe('loadConfig: OTLP (OTel spec)', () => {
   });
 });
 
-describe('loadConfig: health endpoint and self-telemetry (issue 4)', () => {
+describe('loadConfig: health endpoint and self-telemetry', () => {
   it('ASANA_HEALTH_ADDR: host:port, IPv6 in brackets, an empty host for every interface, or off', () => {
     expect(load({ ...BASE, ASANA_HEALTH_ADDR: '127.0.0.1:8080' }).health).toEqual({ host: '127.0.0.1', port: 8080 });
     expect(load({ ...BASE, ASANA_HEALTH_ADDR: '[::1]:13133' }).health).toEqual({ host: '::1', port: 13133 });

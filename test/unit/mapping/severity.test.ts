@@ -5,7 +5,7 @@ import { INFO_EVENT_TYPES, SEVERITY_INFO, SEVERITY_WARN, WARN_EVENT_TYPES, sever
 
 /**
  * Event types announced in Asana's forum thread "Announcing Asana's Audit Log API" (updates until
- * 2023) that are not in event-categories.json (shared/seeds, see shared/asana/SOURCES.md "Known gaps").
+ * 2023) that are not in event-categories.json (see docs/asana/SOURCES.md, "Known gaps").
  */
 const ANNOUNCED_ONLY = [
   'workspace_share_links_enabled',
