@@ -8,6 +8,7 @@
  * token never appears in a message; OTLP header values are never echoed either.
  */
 import { readFileSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
 import { z } from 'zod';
 import {
   ASANA_RETENTION_MS,
@@ -66,11 +67,11 @@ function settingSource(env: Record<string, string | undefined>, configFile: stri
  * file: they need no token. Problems in the file are reported as a ConfigError.
  */
 export function resolveStateFile(env: Record<string, string | undefined>, opts: { configFile?: string; flag?: string } = {}): string {
-  if (opts.flag !== undefined && opts.flag.trim() !== '') return opts.flag;
+  if (opts.flag !== undefined && opts.flag.trim() !== '') return resolvePath(opts.flag);
   const problems: string[] = [];
   const src = settingSource(env, opts.configFile, problems);
   if (problems.length > 0) throw new ConfigError(problems);
-  return src.value('ASANA_STATE_FILE') ?? DEFAULTS.stateFile;
+  return resolvePath(src.value('ASANA_STATE_FILE') ?? DEFAULTS.stateFile);
 }
 
 /**
@@ -137,7 +138,8 @@ export function loadConfig(env: Record<string, string | undefined>, opts: { conf
       `${where('ASANA_LATE_RESCAN_INTERVAL')} (${formatDuration(lateRescanIntervalMs)}) must be shorter than ${where('ASANA_LATE_WINDOW')} (${formatDuration(lateWindowMs)}): a late event could leave the window between two re-scans`,
     );
   }
-  const stateFile = check('ASANA_STATE_FILE', z.string());
+  // Absolute from here on, so every message names the file unambiguously (relative: to the working directory).
+  const stateFile = check('ASANA_STATE_FILE', z.string().transform((p) => resolvePath(p)));
   const acceptPartialSuccess = check('ASANA_ACCEPT_PARTIAL_SUCCESS', booleanSchema);
   const onceCollectorWaitMs = check('ASANA_ONCE_COLLECTOR_WAIT', durationSchema(1_000, 'e.g. 5m', MAX_TIMER_MS));
   const maxRequestsPerMinute = check('ASANA_MAX_REQUESTS_PER_MINUTE', positiveIntSchema('the per-token budget (Asana: 1500 on paid plans, 150 on free)'));

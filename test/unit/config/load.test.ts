@@ -1,6 +1,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   DEFAULTS,
@@ -64,7 +64,7 @@ describe('loadConfig: defaults', () => {
         lateWindowMs: 30 * 60_000,
         lateRescanIntervalMs: 5 * 60_000,
       },
-      stateFile: './data/state.json',
+      stateFile: resolve('./data/state.json'), // absolute: messages name it unambiguously
       delivery: { acceptPartialSuccess: false, onceCollectorWaitMs: 300_000 },
       otlp: {
         url: 'http://localhost:4318/v1/logs',
@@ -99,7 +99,7 @@ describe('loadConfig: defaults', () => {
     const c = load(BASE);
     expect(c.asana.apiUrl).toBe(DEFAULTS.apiUrl);
     expect(c.asana.streams).toEqual(DEFAULTS.streams);
-    expect(c.stateFile).toBe(DEFAULTS.stateFile);
+    expect(c.stateFile).toBe(resolve(DEFAULTS.stateFile));
     expect(c.asana.maxRequestsPerMinute).toBe(DEFAULTS.maxRequestsPerMinute);
     expect(c.otlp.timeoutMs).toBe(DEFAULTS.otlpTimeoutMs);
     const byName = Object.fromEntries(ENV_VARS.map((v) => [v.name, v]));
