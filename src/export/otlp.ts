@@ -2,7 +2,7 @@ import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { request, type Dispatcher, type EnvHttpProxyAgent } from '../undici.ts';
 import { createProxyDispatcher } from '../net/proxy.ts';
-import { classifyTlsError, errorCode, tlsConnectOptions, type OtlpSignal } from '../net/tls.ts';
+import { classifyTlsError, errorCode, tlsConnectOptions, tlsVariable, type OtlpSignal } from '../net/tls.ts';
 import type { OtlpConfig } from '../config.ts';
 import { deadline } from '../deadline.ts';
 import { AbortedError } from '../errors.ts';
@@ -117,7 +117,7 @@ export function createOtlpLogSink(cfg: OtlpConfig, opts: { dispatcher?: Dispatch
       return outcome;
     } catch (err) {
       if (closed || signal?.aborted) throw new AbortedError();
-      const failure = networkFailure(err, target, timeout.expired(), cfg.timeoutMs);
+      const failure = networkFailure(err, { target, expired: timeout.expired(), timeoutMs: cfg.timeoutMs, clientCertificate: cfg.tls.clientCertificate !== undefined });
       if (failure.kind === 'retryable' && 'records' in batch) bodies.set(batch, body);
       else if (failure.kind !== 'retryable') release(batch);
       return failure;
@@ -140,7 +140,7 @@ export function createOtlpLogSink(cfg: OtlpConfig, opts: { dispatcher?: Dispatch
       return { kind: 'rejected', status: res.statusCode, reason: `a partial success rejecting ${outcome.rejectedRecords} records of an empty export: ${outcome.message || 'no reason given'}` };
     } catch (err) {
       if (closed || signal?.aborted) throw new AbortedError();
-      return networkFailure(err, target, timeout.expired(), cfg.timeoutMs);
+      return networkFailure(err, { target, expired: timeout.expired(), timeoutMs: cfg.timeoutMs, clientCertificate: cfg.tls.clientCertificate !== undefined });
     } finally {
       timeout.done();
     }
@@ -209,13 +209,28 @@ export function requestHeaders(cfg: Pick<OtlpConfig, 'headers' | 'protocol' | 'c
 /**
  * A request that got no answer: a TLS failure (unknown CA, hostname mismatch, client certificate
  * refused) stops with its cause and the variable that fixes it, since retrying cannot help; anything
- * else (refused, reset, timed out) is retried. Shared with the metrics exporter.
+ * else (refused, reset, timed out) is retried. Under TLS 1.3 a collector that requires a client
+ * certificate closes the connection after the handshake without a code the client sees: an https
+ * endpoint closing on us without one, while no client certificate is configured, is retried with
+ * that hint. Shared with the metrics exporter.
  */
-export function networkFailure(err: unknown, target: string, expired: boolean, timeoutMs: number, signal: OtlpSignal = 'logs'): Extract<ExportOutcome, { kind: 'retryable' | 'rejected' }> {
-  if (expired) return { kind: 'retryable', reason: `no answer within ${timeoutMs} ms (OTEL_EXPORTER_OTLP_TIMEOUT)` };
-  const tls = classifyTlsError(errorCode(err), signal);
-  if (tls) return { kind: 'rejected', status: 0, reason: `TLS to ${target} failed: ${tls.message}` };
-  return { kind: 'retryable', reason: errorText(err) };
+export function networkFailure(
+  err: unknown,
+  ctx: { target: string; expired: boolean; timeoutMs: number; signal?: OtlpSignal; clientCertificate?: boolean },
+): Extract<ExportOutcome, { kind: 'retryable' | 'rejected' }> {
+  const signal = ctx.signal ?? 'logs';
+  if (ctx.expired) return { kind: 'retryable', reason: `no answer within ${ctx.timeoutMs} ms (OTEL_EXPORTER_OTLP_TIMEOUT)` };
+  const code = errorCode(err);
+  const tls = classifyTlsError(code, signal);
+  if (tls) return { kind: 'rejected', status: 0, reason: `TLS to ${ctx.target} failed: ${tls.message}` };
+  const text = errorText(err);
+  if (code === undefined && !ctx.clientCertificate && ctx.target.startsWith('https:') && /other side closed/i.test(text)) {
+    return {
+      kind: 'retryable',
+      reason: `${text}: the collector closed the TLS connection; if it requires mutual TLS, set ${tlsVariable(signal, 'CLIENT_CERTIFICATE')} and ${tlsVariable(signal, 'CLIENT_KEY')}`,
+    };
+  }
+  return { kind: 'retryable', reason: text };
 }
 
 /** A network error as one line: message and code (undici's, or the socket's in `cause`). No headers, ever. */

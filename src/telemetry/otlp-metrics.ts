@@ -104,7 +104,7 @@ export async function postMetrics(
     const detail = res.headers['content-type']?.toString().includes('protobuf') ? '' : text.replace(/\s+/g, ' ').trim().slice(0, 200);
     return { ok: false, reason: `HTTP ${res.statusCode}${detail ? `: ${detail}` : ''}` };
   } catch (err) {
-    const failure = networkFailure(err, safeUrl(cfg.url), timeout.aborted, cfg.timeoutMs, 'metrics');
+    const failure = networkFailure(err, { target: safeUrl(cfg.url), expired: timeout.aborted, timeoutMs: cfg.timeoutMs, signal: 'metrics', clientCertificate: cfg.tls.clientCertificate !== undefined });
     return { ok: false, reason: failure.reason };
   } finally {
     await own?.close().catch(() => undefined);
