@@ -3,7 +3,7 @@ import { RateLimiter } from './asana/rate-limiter.ts';
 import { loadConfig, type LoadedConfig } from './config.ts';
 import { AbortedError, ConfigError, ExitCode, ReceiverError } from './errors.ts';
 import { safeUrl } from './export/classify.ts';
-import { createLogSink, grpcUrl } from './export/sink.ts';
+import { createLogSink, grpcProxyEnv, grpcUrl } from './export/sink.ts';
 import { createProxyDispatcher, describeRoute } from './net/proxy.ts';
 import { createLogger, redact, registerSecret } from './log.ts';
 import { checkFileState } from './state/file-store.ts';
@@ -146,7 +146,10 @@ async function checkState(path: string): Promise<Check> {
 }
 
 async function checkLogsEndpoint(config: LoadedConfig): Promise<Check> {
-  const route = describeRoute(config.otlp.protocol === 'grpc' ? grpcUrl(config.otlp.url, config.otlp.insecure) : config.otlp.url);
+  const route =
+    config.otlp.protocol === 'grpc'
+      ? describeRoute(grpcUrl(config.otlp.url, config.otlp.insecure), grpcProxyEnv(process.env))
+      : describeRoute(config.otlp.url);
   let sink;
   try {
     sink = await createLogSink(config.otlp);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { grpcUrl } from '../../../src/export/sink.ts';
+import { grpcProxyEnv, grpcUrl } from '../../../src/export/sink.ts';
+import { describeRoute } from '../../../src/net/proxy.ts';
 import { networkFailure } from '../../../src/export/otlp.ts';
 
 describe('grpcUrl', () => {
@@ -40,5 +41,18 @@ describe('networkFailure', () => {
   });
   it('a timeout is retried and names the variable', () => {
     expect(networkFailure(new Error('aborted'), { target: 'http://c', expired: true, timeoutMs: 500 })).toEqual({ kind: 'retryable', reason: 'no answer within 500 ms (OTEL_EXPORTER_OTLP_TIMEOUT)' });
+  });
+});
+
+describe('grpcProxyEnv: the route grpc-js takes', () => {
+  it.each([
+    [{ grpc_proxy: 'http://g:1', https_proxy: 'http://s:2' }, 'via proxy http://g:1'],
+    [{ https_proxy: 'http://s:2', http_proxy: 'http://h:3' }, 'via proxy http://s:2'],
+    [{ http_proxy: 'http://h:3' }, 'via proxy http://h:3'],
+    [{ HTTPS_PROXY: 'http://upper:4' }, 'direct'],
+    [{ http_proxy: 'http://h:3', no_grpc_proxy: 'collector' }, 'direct (NO_PROXY)'],
+    [{ http_proxy: 'http://h:3', no_proxy: 'collector' }, 'direct (NO_PROXY)'],
+  ])('%j -> %s', (env, route) => {
+    expect(describeRoute('https://collector:4317', grpcProxyEnv(env))).toBe(route);
   });
 });
