@@ -1,5 +1,5 @@
 /**
- * A loopback OTLP/gRPC logs collector (@grpc/grpc-js server, plaintext): one unary method,
+ * A loopback OTLP/gRPC logs collector (@grpc/grpc-js server, plaintext or TLS): one unary method,
  * /opentelemetry.proto.collector.logs.v1.LogsService/Export, with identity (de)serializers; each
  * request is decoded with the shared collector's protobuf types and its records kept. It can answer
  * UNAVAILABLE for the next calls, or INVALID_ARGUMENT.
@@ -10,7 +10,7 @@ import { flattenLogs, otlpProto, type CollectedRecord } from './otlp-collector.t
 export const EXPORT_METHOD = '/opentelemetry.proto.collector.logs.v1.LogsService/Export';
 
 export interface GrpcCollector {
-  /** http://127.0.0.1:port */
+  /** http://127.0.0.1:port, or https://localhost:port with TLS */
   url: string;
   records: CollectedRecord[];
   /** Every call, answered or refused, with the status it got. */
@@ -20,7 +20,7 @@ export interface GrpcCollector {
   close(): Promise<void>;
 }
 
-export async function startGrpcCollector(): Promise<GrpcCollector> {
+export async function startGrpcCollector(opts: { tls?: { key: string; cert: string } } = {}): Promise<GrpcCollector> {
   const records: CollectedRecord[] = [];
   const calls: GrpcCollector['calls'] = [];
   let refusal: { remaining: number; code: grpc.status; message: string } | undefined;
@@ -60,10 +60,14 @@ export async function startGrpcCollector(): Promise<GrpcCollector> {
     },
   );
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+    server.bindAsync(
+      '127.0.0.1:0',
+      opts.tls
+        ? grpc.ServerCredentials.createSsl(null, [{ private_key: Buffer.from(opts.tls.key), cert_chain: Buffer.from(opts.tls.cert) }], false)
+        : grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
   );
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: opts.tls ? `https://localhost:${port}` : `http://127.0.0.1:${port}`,
     records,
     calls,
     refuseNext(count, code, message) {

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { status } from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
+import { makeTestPki } from '../helpers/certificates.ts';
 import { startGrpcCollector, type GrpcCollector } from '../helpers/grpc-collector.ts';
 import { usePipeline } from '../helpers/pipeline.ts';
 import { spawnCli } from '../helpers/receiver.ts';
@@ -18,8 +19,8 @@ describe('OTLP/gRPC export', () => {
     collector = undefined;
   });
 
-  async function once() {
-    const run = spawnCli(['once'], pipeline.env({ OTEL_METRICS_EXPORTER: 'none', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_ENDPOINT: collector!.url }));
+  async function once(extra: Record<string, string> = {}) {
+    const run = spawnCli(['once'], pipeline.env({ OTEL_METRICS_EXPORTER: 'none', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_ENDPOINT: collector!.url, ...extra }));
     const exit = await run.exit;
     return { code: exit.code, output: run.stdout() + run.stderr() };
   }
@@ -53,6 +54,18 @@ describe('OTLP/gRPC export', () => {
     expect(collector.records).toHaveLength(0);
     expect(await committedPosition(pipeline.stateFile)).toBeUndefined();
   });
+
+  it('TLS: the CA in OTEL_EXPORTER_OTLP_CERTIFICATE is trusted; without it, exit 5 naming the unknown CA', async () => {
+    const pki = await makeTestPki();
+    collector = await startGrpcCollector({ tls: pki.server });
+    const refused = await once();
+    expect(refused.code).toBe(5);
+    expect(refused.output).toMatch(/unknown CA.*OTEL_EXPORTER_OTLP_LOGS_CERTIFICATE/);
+    expect(collector.records).toHaveLength(0);
+    const trusted = await once({ OTEL_EXPORTER_OTLP_CERTIFICATE: pki.caFile });
+    expect(trusted.code, trusted.output).toBe(0);
+    expect(shipped()).toEqual(gids());
+  }, 60_000);
 });
 
 /** The audit log stream's saved lastEventAt, if the state file holds one. */
