@@ -31,7 +31,7 @@ export interface ReceiverDeps {
   onPage?: (report: PageReport) => void;
   /** Retry delay per attempt, for the Asana client and the exporter (tests shorten it). */
   backoff?: (attempt: number) => number;
-  // --- health, self-telemetry, progress (issue 4) ---
+  // --- health, self-telemetry, progress ---
   /** Sees every stream's life: responses, export attempts, commits, failures. */
   observer?: ReceiverObserver;
 }
@@ -165,7 +165,7 @@ export class Receiver {
     if (failures.length > 0) throw this.failure(failures, 'no stream is left running');
   }
 
-  // --- one workspace's failure does not stop the others (issue 4) ---
+  // --- one workspace's failure does not stop the others ---
 
   /**
    * Runs every stream. An error confined to one stream (isConfinedToStream) stops that stream: it is
