@@ -2,7 +2,9 @@ import { AsanaClient, type AsanaApi } from './asana/client.ts';
 import { pacedRequestsPerMinute, RateLimiter } from './asana/rate-limiter.ts';
 import { resolveStartAt, type Config } from './config.ts';
 import { AbortedError, AsanaRequestError, CredentialsError, ReceiverError, StreamsFailedError } from './errors.ts';
-import { createOtlpLogSink } from './export/otlp.ts';
+import { createLogSink } from './export/sink.ts';
+import { createProxyDispatcher } from './net/proxy.ts';
+import type { Dispatcher } from './undici.ts';
 import { buildResource } from './export/resource.ts';
 import type { LogSink } from './export/types.ts';
 import type { DeliveryPolicy } from './export/shipper.ts';
@@ -23,7 +25,7 @@ interface StreamHooks {
 }
 
 export interface ReceiverDeps {
-  /** Defaults to an OTLP/HTTP sink built from config.otlp. */
+  /** Defaults to the OTLP sink (HTTP or gRPC) built from config.otlp. */
   sink?: LogSink;
   /** Defaults to the undici Asana client. */
   api?: AsanaApi;
@@ -48,16 +50,18 @@ export class Receiver {
   private readonly store: StateStore;
   private readonly sink: LogSink;
   private readonly client?: AsanaClient;
+  private readonly dispatcher?: Dispatcher;
   private readonly log: Logger;
   private readonly observer: ReceiverObserver | undefined;
 
-  private constructor(streams: Stream[], store: StateStore, sink: LogSink, log: Logger, client?: AsanaClient, observer?: ReceiverObserver) {
+  private constructor(streams: Stream[], store: StateStore, sink: LogSink, log: Logger, client?: AsanaClient, observer?: ReceiverObserver, dispatcher?: Dispatcher) {
     this.streams = streams;
     this.store = store;
     this.sink = sink;
     this.log = log;
     this.client = client;
     this.observer = observer;
+    this.dispatcher = dispatcher;
   }
 
   static async create(config: Config, log: Logger, deps: ReceiverDeps = {}): Promise<Receiver> {
@@ -67,18 +71,21 @@ export class Receiver {
     // One budget for every stream and workspace of the token, with a little left unused (rate-limiter.ts).
     const limiter = new RateLimiter(pacedRequestsPerMinute(config.asana.maxRequestsPerMinute));
     const observer = deps.observer;
-    const client = deps.api
-      ? undefined
-      : new AsanaClient({
+    // Asana through the proxy the environment names (HTTPS_PROXY, NO_PROXY); closed by close().
+    const dispatcher = deps.api ? undefined : createProxyDispatcher({ keepAliveTimeout: 30_000, connections: 16 });
+    const client = dispatcher
+      ? new AsanaClient({
+          dispatcher,
           apiUrl: config.asana.apiUrl,
           token: config.asana.token,
           limiter,
           log,
           backoff: deps.backoff,
           onResponse: observer && ((status, info) => observer.apiResponse(status, info)),
-        });
+        })
+      : undefined;
     const api = deps.api ?? client!;
-    const sink = deps.sink ?? createOtlpLogSink(config.otlp);
+    const sink = deps.sink ?? (await createLogSink(config.otlp));
     const streams: Stream[] = [];
     const resourceOf = (workspaceGid: string) =>
       buildResource({ serviceName: config.serviceName, resourceAttributes: config.resourceAttributes, workspaceGid });
@@ -135,7 +142,7 @@ export class Receiver {
         );
       }
     }
-    return new Receiver(streams, store, sink, log, client, observer);
+    return new Receiver(streams, store, sink, log, client, observer, dispatcher);
   }
 
   /** Where records go, for the start-up line. */
@@ -160,7 +167,7 @@ export class Receiver {
     if (failures.length > 0) throw this.failure(failures, 'no stream is left running');
   }
 
-  // --- one workspace's failure does not stop the others (issue 4) ---
+  // --- one workspace's failure does not stop the others ---
 
   /**
    * Runs every stream. An error confined to one stream (isConfinedToStream) stops that stream: it is
@@ -221,7 +228,7 @@ export class Receiver {
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([this.sink.shutdown(), this.client?.close()]);
+    await Promise.allSettled([this.sink.shutdown(), this.client?.close(), this.dispatcher?.close()]);
     await this.store.close();
     this.log.debug('receiver closed');
   }

@@ -3,7 +3,8 @@ import { RateLimiter } from './asana/rate-limiter.ts';
 import { loadConfig, type LoadedConfig } from './config.ts';
 import { AbortedError, ConfigError, ExitCode, ReceiverError } from './errors.ts';
 import { safeUrl } from './export/classify.ts';
-import { createOtlpLogSink } from './export/otlp.ts';
+import { createLogSink, grpcProxyEnv, grpcUrl } from './export/sink.ts';
+import { createProxyDispatcher, describeRoute } from './net/proxy.ts';
 import { createLogger, redact, registerSecret } from './log.ts';
 import { checkFileState } from './state/file-store.ts';
 import { metricsResource } from './telemetry/metrics.ts';
@@ -88,8 +89,10 @@ export async function runValidate(opts: ValidateOptions): Promise<number> {
 }
 
 async function checkAsana(config: LoadedConfig, workspaceGid: string, opts: ValidateOptions): Promise<Check> {
-  const title = `Asana, audit log of workspace ${workspaceGid}`;
+  const title = `Asana, audit log of workspace ${workspaceGid} (${describeRoute(config.asana.apiUrl)})`;
+  const dispatcher = createProxyDispatcher({ connections: 1 });
   const client = new AsanaClient({
+    dispatcher,
     apiUrl: config.asana.apiUrl,
     token: config.asana.token,
     limiter: new RateLimiter(config.asana.maxRequestsPerMinute),
@@ -123,6 +126,7 @@ async function checkAsana(config: LoadedConfig, workspaceGid: string, opts: Vali
     throw err;
   } finally {
     await client.close();
+    await dispatcher.close().catch(() => undefined);
   }
 }
 
@@ -142,20 +146,36 @@ async function checkState(path: string): Promise<Check> {
 }
 
 async function checkLogsEndpoint(config: LoadedConfig): Promise<Check> {
-  const sink = createOtlpLogSink(config.otlp);
-  const title = `OTLP logs endpoint ${sink.target} (${config.otlp.protocol}${config.otlp.compression === 'gzip' ? ', gzip' : ''})`;
+  const route =
+    config.otlp.protocol === 'grpc'
+      ? describeRoute(grpcUrl(config.otlp.url, config.otlp.insecure), grpcProxyEnv(process.env))
+      : describeRoute(config.otlp.url);
+  let sink;
+  try {
+    sink = await createLogSink(config.otlp);
+  } catch (err) {
+    // A TLS file that cannot be read (net/tls.ts names the variable).
+    return { ok: false, exitCode: ExitCode.config, line: `OTLP logs endpoint: ${err instanceof Error ? err.message : String(err)}` };
+  }
+  const title = `OTLP logs endpoint ${sink.target} (${config.otlp.protocol}${config.otlp.compression === 'gzip' ? ', gzip' : ''}, ${route})`;
   try {
     const outcome = await sink.probe();
     if (outcome.kind === 'ok') return { ok: true, line: `${title}: accepts an empty export` };
+    if (outcome.kind === 'rejected' && outcome.reason.startsWith('TLS ')) {
+      return { ok: false, exitCode: ExitCode.exportRejected, line: `${title}: ${outcome.reason}` };
+    }
     if (outcome.kind === 'rejected') {
       return { ok: false, exitCode: ExitCode.exportRejected, line: `${title}: rejected an empty export: ${outcome.reason}` };
+    }
+    if (outcome.kind === 'partial') {
+      return { ok: false, exitCode: ExitCode.exportRejected, line: `${title}: rejected ${outcome.rejectedRecords} records of an empty export: ${outcome.message || 'no reason given'}` };
     }
     return {
       ok: false,
       exitCode: ExitCode.fatal,
       line:
         `${title}: unreachable or unavailable: ${outcome.reason}. Fix: start the collector, or point ` +
-        `${config.otlp.endpointIsDefault ? 'OTEL_EXPORTER_OTLP_ENDPOINT (unset: the OTel default localhost:4318)' : 'OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_LOGS_ENDPOINT'} at it`,
+        `${config.otlp.endpointIsDefault ? 'OTEL_EXPORTER_OTLP_ENDPOINT (unset: the OTel default localhost:4318, 4317 for grpc)' : 'OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_LOGS_ENDPOINT'} at it`,
     };
   } finally {
     await sink.shutdown();
@@ -164,7 +184,7 @@ async function checkLogsEndpoint(config: LoadedConfig): Promise<Check> {
 
 async function checkMetricsEndpoint(config: LoadedConfig): Promise<Check> {
   const metrics = config.metrics!;
-  const title = `OTLP metrics endpoint ${safeUrl(metrics.url)}`;
+  const title = `OTLP metrics endpoint ${safeUrl(metrics.url)} (${describeRoute(metrics.url)})`;
   const result = await postMetrics(metrics, emptyResourceMetrics(metricsResource(config.resourceAttributes)));
   if (result.ok) return { ok: true, line: `${title}: accepts an empty export` };
   return {

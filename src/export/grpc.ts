@@ -5,7 +5,7 @@ import { decodeProtobufResponse } from './response.ts';
 import { grpcStatusOutcome } from './grpc-status.ts';
 import { encodeLogsRequest } from './protobuf.ts';
 import type { EncodedBatch, ExportOutcome, LogBatch, LogSink } from './types.ts';
-import { classifyTlsError, errorCode } from '../net/tls.ts';
+import { classifyTlsError, errorCode, tlsCodeOfMessage } from '../net/tls.ts';
 
 /**
  * OTLP/gRPC log transport (https://opentelemetry.io/docs/specs/otlp/#otlpgrpc): one unary
@@ -128,7 +128,7 @@ function toBuffer(v: unknown): Buffer | null {
 /** grpc-js puts the OpenSSL code of a failed handshake only into the details text. */
 function tlsCodeIn(details: string): string | undefined {
   const m = /\b(ERR_[A-Z0-9_]+|[A-Z]+(?:_[A-Z0-9]+){2,})\b/.exec(details);
-  return m?.[1] ?? errorCode(details);
+  return m?.[1] ?? tlsCodeOfMessage(details) ?? errorCode(details);
 }
 
 /** ExportLogsServiceResponse bytes -> ok, or the partial success it reports (export/response.ts). */

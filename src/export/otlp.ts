@@ -1,6 +1,8 @@
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
-import { Agent, request, type Dispatcher } from '../undici.ts';
+import { request, type Dispatcher, type EnvHttpProxyAgent } from '../undici.ts';
+import { createProxyDispatcher } from '../net/proxy.ts';
+import { classifyTlsError, errorCode, tlsConnectOptions, tlsVariable, type OtlpSignal } from '../net/tls.ts';
 import type { OtlpConfig } from '../config.ts';
 import { deadline } from '../deadline.ts';
 import { AbortedError } from '../errors.ts';
@@ -47,8 +49,11 @@ export type ProbeOutcome = Exclude<ExportOutcome, { kind: 'partial' }>;
 export function createOtlpLogSink(cfg: OtlpConfig, opts: { dispatcher?: Dispatcher } = {}): OtlpLogSink {
   // A dispatcher passed in belongs to the caller, who closes it; our own pooled agent is closed by shutdown().
   const pool = new BufferPool();
-  const ownAgent = opts.dispatcher ? undefined : new Agent({ keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS, connections: MAX_CONNECTIONS });
-  const dispatcher: Dispatcher = opts.dispatcher ?? (ownAgent as Agent);
+  // Through the proxy the environment names (HTTPS_PROXY, NO_PROXY), with the collector's CA and client certificate.
+  const ownAgent = opts.dispatcher
+    ? undefined
+    : createProxyDispatcher({ tls: tlsConnectOptions(cfg.tls, 'logs'), keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS, connections: MAX_CONNECTIONS });
+  const dispatcher: Dispatcher = opts.dispatcher ?? (ownAgent as EnvHttpProxyAgent);
   const json = cfg.protocol === 'http/json';
   const serialize = async (batch: LogBatch) =>
     json ? (await otlpTransformer()).JsonLogsSerializer.serializeRequest(toReadableLogRecords(batch)) : encodeLogsRequest(batch);
@@ -112,9 +117,10 @@ export function createOtlpLogSink(cfg: OtlpConfig, opts: { dispatcher?: Dispatch
       return outcome;
     } catch (err) {
       if (closed || signal?.aborted) throw new AbortedError();
-      if ('records' in batch) bodies.set(batch, body);
-      if (timeout.expired()) return { kind: 'retryable', reason: `no answer within ${cfg.timeoutMs} ms (OTEL_EXPORTER_OTLP_TIMEOUT)` };
-      return { kind: 'retryable', reason: errorText(err) };
+      const failure = networkFailure(err, { target, expired: timeout.expired(), timeoutMs: cfg.timeoutMs, clientCertificate: cfg.tls.clientCertificate !== undefined });
+      if (failure.kind === 'retryable' && 'records' in batch) bodies.set(batch, body);
+      else if (failure.kind !== 'retryable') release(batch);
+      return failure;
     } finally {
       timeout.done();
     }
@@ -134,8 +140,7 @@ export function createOtlpLogSink(cfg: OtlpConfig, opts: { dispatcher?: Dispatch
       return { kind: 'rejected', status: res.statusCode, reason: `a partial success rejecting ${outcome.rejectedRecords} records of an empty export: ${outcome.message || 'no reason given'}` };
     } catch (err) {
       if (closed || signal?.aborted) throw new AbortedError();
-      if (timeout.expired()) return { kind: 'retryable', reason: `no answer within ${cfg.timeoutMs} ms (OTEL_EXPORTER_OTLP_TIMEOUT)` };
-      return { kind: 'retryable', reason: errorText(err) };
+      return networkFailure(err, { target, expired: timeout.expired(), timeoutMs: cfg.timeoutMs, clientCertificate: cfg.tls.clientCertificate !== undefined });
     } finally {
       timeout.done();
     }
@@ -199,6 +204,33 @@ export function requestHeaders(cfg: Pick<OtlpConfig, 'headers' | 'protocol' | 'c
   if (cfg.compression === 'gzip') out['content-encoding'] = 'gzip';
   out['user-agent'] = `${PACKAGE_NAME}/${PACKAGE_VERSION}`;
   return out;
+}
+
+/**
+ * A request that got no answer: a TLS failure (unknown CA, hostname mismatch, client certificate
+ * refused) stops with its cause and the variable that fixes it, since retrying cannot help; anything
+ * else (refused, reset, timed out) is retried. Under TLS 1.3 a collector that requires a client
+ * certificate closes the connection after the handshake without a code the client sees: an https
+ * endpoint closing on us without one, while no client certificate is configured, is retried with
+ * that hint. Shared with the metrics exporter.
+ */
+export function networkFailure(
+  err: unknown,
+  ctx: { target: string; expired: boolean; timeoutMs: number; signal?: OtlpSignal; clientCertificate?: boolean },
+): Extract<ExportOutcome, { kind: 'retryable' | 'rejected' }> {
+  const signal = ctx.signal ?? 'logs';
+  if (ctx.expired) return { kind: 'retryable', reason: `no answer within ${ctx.timeoutMs} ms (OTEL_EXPORTER_OTLP_TIMEOUT)` };
+  const code = errorCode(err);
+  const tls = classifyTlsError(code, signal);
+  if (tls) return { kind: 'rejected', status: 0, reason: `TLS to ${ctx.target} failed: ${tls.message}` };
+  const text = errorText(err);
+  if (code === undefined && !ctx.clientCertificate && ctx.target.startsWith('https:') && /other side closed/i.test(text)) {
+    return {
+      kind: 'retryable',
+      reason: `${text}: the collector closed the TLS connection; if it requires mutual TLS, set ${tlsVariable(signal, 'CLIENT_CERTIFICATE')} and ${tlsVariable(signal, 'CLIENT_KEY')}`,
+    };
+  }
+  return { kind: 'retryable', reason: text };
 }
 
 /** A network error as one line: message and code (undici's, or the socket's in `cause`). No headers, ever. */

@@ -101,3 +101,28 @@ export function classifyTlsError(code: string | undefined, signal: OtlpSignal = 
     return { cause: 'client-certificate-invalid', message: `the client certificate or key cannot be used (${code}). Fix: set ${tlsVariable(signal, 'CLIENT_CERTIFICATE')} and ${tlsVariable(signal, 'CLIENT_KEY')} to a matching PEM pair` };
   return undefined;
 }
+
+/**
+ * OpenSSL's verification messages (X509_verify_cert_error_string) and Node's host check, by code:
+ * for errors that carry only the text (grpc-js reports a failed handshake as UNAVAILABLE with the
+ * message in its details).
+ */
+const CODE_BY_MESSAGE: readonly [RegExp, string][] = [
+  [/unable to verify the first certificate/i, 'UNABLE_TO_VERIFY_LEAF_SIGNATURE'],
+  [/unable to get local issuer certificate/i, 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY'],
+  [/unable to get issuer certificate/i, 'UNABLE_TO_GET_ISSUER_CERT'],
+  [/self[- ]signed certificate in certificate chain/i, 'SELF_SIGNED_CERT_IN_CHAIN'],
+  [/self[- ]signed certificate/i, 'DEPTH_ZERO_SELF_SIGNED_CERT'],
+  [/certificate has expired/i, 'CERT_HAS_EXPIRED'],
+  [/certificate is not yet valid/i, 'CERT_NOT_YET_VALID'],
+  [/does not match certificate's altnames/i, 'ERR_TLS_CERT_ALTNAME_INVALID'],
+  [/alert certificate required/i, 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED'],
+  [/alert bad certificate/i, 'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE'],
+  [/alert unknown ca/i, 'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA'],
+];
+
+/** The TLS error code a message text stands for, or undefined. */
+export function tlsCodeOfMessage(text: string): string | undefined {
+  for (const [pattern, code] of CODE_BY_MESSAGE) if (pattern.test(text)) return code;
+  return undefined;
+}

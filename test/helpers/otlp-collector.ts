@@ -479,7 +479,7 @@ function list(v: unknown): unknown[] {
   return Array.isArray(v) ? v : [];
 }
 
-function flattenLogs(request: unknown): CollectedRecord[] {
+export function flattenLogs(request: unknown): CollectedRecord[] {
   if (!isObj(request)) throw new Error('not an object');
   const out: CollectedRecord[] = [];
   for (const rl of list(request['resourceLogs'])) {

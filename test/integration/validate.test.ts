@@ -25,10 +25,10 @@ describe('validate', () => {
     const lines = run.stdout().trim().split('\n');
     expect(lines).toEqual([
       expect.stringMatching(/^✓ configuration: workspace 1200000000000001, streams audit_log, Asana API http:\/\/127\.0\.0\.1:\d+\/api\/1\.0$/),
-      `✓ Asana, audit log of workspace ${pipeline.sim.workspaceGid}: the token is accepted, events readable`,
+      `✓ Asana, audit log of workspace ${pipeline.sim.workspaceGid} (direct): the token is accepted, events readable`,
       `✓ state file ${pipeline.stateFile}: not there yet, its directory is writable (the first run creates it)`,
-      `✓ OTLP logs endpoint ${pipeline.collector.logsUrl} (http/protobuf): accepts an empty export`,
-      `✓ OTLP metrics endpoint ${pipeline.collector.metricsUrl}: accepts an empty export`,
+      `✓ OTLP logs endpoint ${pipeline.collector.logsUrl} (http/protobuf, direct): accepts an empty export`,
+      `✓ OTLP metrics endpoint ${pipeline.collector.metricsUrl} (direct): accepts an empty export`,
       'all checks passed',
     ]);
     expect(run.stdout() + run.stderr()).not.toContain(TOKEN);
@@ -53,7 +53,7 @@ describe('validate', () => {
     const { code, lines } = await validate({ ASANA_TOKEN: `${TOKEN}-revoked` });
     expect(code).toBe(3);
     const asana = lines.find((l) => l.includes('Asana, audit log'))!;
-    expect(asana).toMatch(/^✗ Asana, audit log of workspace 1200000000000001: Asana refused the token \(401 Not Authorized.*Check ASANA_TOKEN or ASANA_TOKEN_FILE/);
+    expect(asana).toMatch(/^✗ Asana, audit log of workspace 1200000000000001 \(direct\): Asana refused the token \(401 Not Authorized.*Check ASANA_TOKEN or ASANA_TOKEN_FILE/);
     expect(lines.at(-1)).toBe('1 of 5 checks failed');
     expect(lines.join('\n')).not.toContain('DO-NOT-LEAK');
   });
@@ -61,8 +61,8 @@ describe('validate', () => {
   it('each workspace is checked: one the token cannot read is named with the fix', async () => {
     const { code, lines } = await validate({ ASANA_WORKSPACE_GID: `${pipeline.sim.workspaceGid},999` });
     expect(code).toBe(3);
-    expect(lines).toContain(`✓ Asana, audit log of workspace ${pipeline.sim.workspaceGid}: the token is accepted, events readable`);
-    expect(lines.find((l) => l.includes('workspace 999:'))).toMatch(/^✗ .*403 Forbidden.*check ASANA_WORKSPACE_GID \(999\)/);
+    expect(lines).toContain(`✓ Asana, audit log of workspace ${pipeline.sim.workspaceGid} (direct): the token is accepted, events readable`);
+    expect(lines.find((l) => l.includes('workspace 999 '))).toMatch(/^✗ .*403 Forbidden.*check ASANA_WORKSPACE_GID \(999\)/);
   });
 
   it('Asana failing for a while is retried a bounded number of times, then reported', async () => {

@@ -4,7 +4,7 @@ import { SeverityNumber } from '@opentelemetry/api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { OtlpConfig } from '../../../src/config.ts';
 import { AbortedError } from '../../../src/errors.ts';
-import { createOtlpLogSink, type OtlpLogSink } from '../../../src/export/otlp.ts';
+import { createOtlpLogSink, networkFailure, type OtlpLogSink } from '../../../src/export/otlp.ts';
 import { buildResource } from '../../../src/export/resource.ts';
 import type { LogBatch } from '../../../src/export/types.ts';
 import type { MappedRecord } from '../../../src/mapping/types.ts';
@@ -327,5 +327,35 @@ describe('OTLP sink: a 2xx from something that is not an OTLP collector', () => 
     } finally {
       await impostor.close();
     }
+  });
+});
+
+describe('networkFailure', () => {
+  const tlsError = (code: string) => Object.assign(new Error('fetch failed'), { cause: Object.assign(new Error(code), { code }) });
+  it('a TLS failure stops with its cause and the variable to set', () => {
+    const out = networkFailure(tlsError('UNABLE_TO_VERIFY_LEAF_SIGNATURE'), { target: 'https://c:4318/v1/logs', expired: false, timeoutMs: 10_000 });
+    expect(out).toMatchObject({ kind: 'rejected' });
+    expect(out.reason).toMatch(/unknown CA.*OTEL_EXPORTER_OTLP_LOGS_CERTIFICATE/);
+    expect(out.reason).not.toMatch(/start the collector/);
+  });
+  it('the metrics signal names the metrics variable', () => {
+    expect(networkFailure(tlsError('SELF_SIGNED_CERT_IN_CHAIN'), { target: 'https://c', expired: false, timeoutMs: 1, signal: 'metrics' }).reason).toMatch(/OTEL_EXPORTER_OTLP_METRICS_CERTIFICATE/);
+  });
+  it('a refused connection is retried', () => {
+    expect(networkFailure(tlsError('ECONNREFUSED'), { target: 'http://c', expired: false, timeoutMs: 1 })).toMatchObject({ kind: 'retryable', reason: expect.stringMatching(/ECONNREFUSED/) });
+  });
+  const closed = () => Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' });
+  it('an https collector closing the connection, no client certificate configured: retried, mutual TLS hinted', () => {
+    const out = networkFailure(closed(), { target: 'https://c:4318/v1/logs', expired: false, timeoutMs: 1 });
+    expect(out).toMatchObject({ kind: 'retryable', reason: expect.stringMatching(/other side closed.*mutual TLS.*OTEL_EXPORTER_OTLP_LOGS_CLIENT_CERTIFICATE/) });
+  });
+  it.each([
+    ['plain http', { target: 'http://c:4318/v1/logs' }],
+    ['a client certificate configured', { target: 'https://c:4318/v1/logs', clientCertificate: true }],
+  ])('no mutual TLS hint with %s', (_name, ctx) => {
+    expect(networkFailure(closed(), { expired: false, timeoutMs: 1, ...ctx })).toEqual({ kind: 'retryable', reason: 'other side closed (UND_ERR_SOCKET)' });
+  });
+  it('a timeout is retried and names the variable', () => {
+    expect(networkFailure(new Error('aborted'), { target: 'http://c', expired: true, timeoutMs: 500 })).toEqual({ kind: 'retryable', reason: 'no answer within 500 ms (OTEL_EXPORTER_OTLP_TIMEOUT)' });
   });
 });

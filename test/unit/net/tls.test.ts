@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyTlsError, errorCode, tlsConnectOptions } from '../../../src/net/tls.ts';
+import { classifyTlsError, errorCode, tlsCodeOfMessage, tlsConnectOptions } from '../../../src/net/tls.ts';
 
 describe('classifyTlsError', () => {
   it.each([
@@ -51,5 +51,19 @@ describe('tlsConnectOptions', () => {
 
   it('names the variable of a file that cannot be read', () => {
     expect(() => tlsConnectOptions({ clientKey: '/nonexistent/key.pem' }, 'metrics')).toThrow(/OTEL_EXPORTER_OTLP_METRICS_CLIENT_KEY.*ENOENT/);
+  });
+});
+
+describe('tlsCodeOfMessage', () => {
+  it.each([
+    ['No connection established. Last error: Error: unable to verify the first certificate; if the root CA is installed locally', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE'],
+    ['self-signed certificate in certificate chain', 'SELF_SIGNED_CERT_IN_CHAIN'],
+    ['self signed certificate', 'DEPTH_ZERO_SELF_SIGNED_CERT'],
+    ['certificate has expired', 'CERT_HAS_EXPIRED'],
+    ["Hostname/IP does not match certificate's altnames: Host: localhost. is not in the cert's altnames: DNS:collector.invalid", 'ERR_TLS_CERT_ALTNAME_INVALID'],
+    ['error:0A00045C:SSL routines::tlsv13 alert certificate required', 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED'],
+    ['connect ECONNREFUSED 127.0.0.1:4317', undefined],
+  ])('%s -> %s', (text, code) => {
+    expect(tlsCodeOfMessage(text)).toBe(code);
   });
 });

@@ -1,0 +1,78 @@
+/**
+ * A loopback OTLP/gRPC logs collector (@grpc/grpc-js server, plaintext or TLS): one unary method,
+ * /opentelemetry.proto.collector.logs.v1.LogsService/Export, with identity (de)serializers; each
+ * request is decoded with the shared collector's protobuf types and its records kept. It can answer
+ * UNAVAILABLE for the next calls, or INVALID_ARGUMENT.
+ */
+import * as grpc from '@grpc/grpc-js';
+import { flattenLogs, otlpProto, type CollectedRecord } from './otlp-collector.ts';
+
+export const EXPORT_METHOD = '/opentelemetry.proto.collector.logs.v1.LogsService/Export';
+
+export interface GrpcCollector {
+  /** http://127.0.0.1:port, or https://localhost:port with TLS */
+  url: string;
+  records: CollectedRecord[];
+  /** Every call, answered or refused, with the status it got. */
+  calls: { code: grpc.status; recordCount: number }[];
+  /** The next `count` calls are answered `code` with `message`, their records not kept. */
+  refuseNext(count: number, code: grpc.status, message: string): void;
+  close(): Promise<void>;
+}
+
+export async function startGrpcCollector(opts: { tls?: { key: string; cert: string } } = {}): Promise<GrpcCollector> {
+  const records: CollectedRecord[] = [];
+  const calls: GrpcCollector['calls'] = [];
+  let refusal: { remaining: number; code: grpc.status; message: string } | undefined;
+  const server = new grpc.Server();
+  const identity = (b: Buffer) => b;
+  server.addService(
+    {
+      Export: {
+        path: EXPORT_METHOD,
+        requestStream: false,
+        responseStream: false,
+        requestSerialize: identity,
+        requestDeserialize: identity,
+        responseSerialize: identity,
+        responseDeserialize: identity,
+      },
+    },
+    {
+      Export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
+        let flat: CollectedRecord[];
+        try {
+          const type = otlpProto.ExportLogsServiceRequest;
+          flat = flattenLogs(type.toObject(type.decode(call.request), { longs: BigInt, arrays: true }));
+        } catch (err) {
+          calls.push({ code: grpc.status.INVALID_ARGUMENT, recordCount: 0 });
+          return callback({ code: grpc.status.INVALID_ARGUMENT, details: `could not decode the request: ${String(err)}` });
+        }
+        if (refusal && refusal.remaining > 0) {
+          refusal.remaining--;
+          calls.push({ code: refusal.code, recordCount: flat.length });
+          return callback({ code: refusal.code, details: refusal.message });
+        }
+        records.push(...flat);
+        calls.push({ code: grpc.status.OK, recordCount: flat.length });
+        callback(null, Buffer.from(otlpProto.ExportLogsServiceResponse.encode({}).finish()));
+      },
+    },
+  );
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(
+      '127.0.0.1:0',
+      opts.tls
+        ? grpc.ServerCredentials.createSsl(null, [{ private_key: Buffer.from(opts.tls.key), cert_chain: Buffer.from(opts.tls.cert) }], false)
+        : grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+  );
+  return {
+    url: opts.tls ? `https://localhost:${port}` : `http://127.0.0.1:${port}`,
+    records,
+    calls,
+    refuseNext(count, code, message) {
+      refusal = { remaining: count, code, message };
+    },
+    close: () => new Promise<void>((resolve) => server.tryShutdown(() => resolve())),
+  };
+}
