@@ -5,6 +5,7 @@ import { AbortedError, ConfigError, ExitCode, ReceiverError } from './errors.ts'
 import { safeUrl } from './export/classify.ts';
 import { createLogSink, grpcProxyEnv, grpcUrl } from './export/sink.ts';
 import { createProxyDispatcher, describeRoute } from './net/proxy.ts';
+import { asanaProbes, runAsanaProbe, type Check } from './validate-asana.ts';
 import { createLogger, redact, registerSecret } from './log.ts';
 import { checkFileState } from './state/file-store.ts';
 import { metricsResource } from './telemetry/metrics.ts';
@@ -16,9 +17,9 @@ import { emptyResourceMetrics, postMetrics } from './telemetry/otlp-metrics.ts';
  * failed check (2 configuration, 3 token refused, 4 state file, 5 collector rejects, 1 otherwise).
  *
  *   configuration   every problem at once, as `run` would report them (nothing else runs without it)
- *   Asana           per workspace, one audit-log request with limit=1 through the real client — the
- *                   token, the audit-log scope, the workspace gid and the ASANA_AUDIT_* filters;
- *                   bounded: ASANA_ATTEMPTS attempts, ASANA_CHECK_MS at most, never retry-forever
+ *   Asana           one line per configured stream and workspace (validate-asana.ts): the audit
+ *                   log (token, audit-log scope, workspace gid, ASANA_AUDIT_* filters) and the events
+ *                   endpoints' sync handshake; bounded: ASANA_ATTEMPTS attempts, ASANA_CHECK_MS at most
  *   state file      readable, a valid checkpoint, writable, not in use by a running receiver
  *   OTLP logs       the endpoint accepts an export request with no records (2xx)
  *   OTLP metrics    the same for the receiver's own metrics, unless OTEL_METRICS_EXPORTER=none
@@ -29,11 +30,6 @@ import { emptyResourceMetrics, postMetrics } from './telemetry/otlp-metrics.ts';
 export const ASANA_ATTEMPTS = 3;
 export const ASANA_CHECK_MS = 30_000;
 
-interface Check {
-  ok: boolean;
-  line: string;
-  exitCode?: ExitCode;
-}
 
 export interface ValidateOptions {
   env: Record<string, string | undefined>;
@@ -77,7 +73,7 @@ export async function runValidate(opts: ValidateOptions): Promise<number> {
   });
   for (const w of config.warnings) write(redact(`    ! ${w}`));
 
-  for (const gid of gids) run(await checkAsana(config, gid, opts));
+  for (const check of await checkAsana(config, opts)) run(check);
   run(await checkState(config.stateFile));
   run(await checkLogsEndpoint(config));
   if (config.metrics) run(await checkMetricsEndpoint(config));
@@ -88,8 +84,9 @@ export async function runValidate(opts: ValidateOptions): Promise<number> {
   return failed[0]?.exitCode ?? ExitCode.ok;
 }
 
-async function checkAsana(config: LoadedConfig, workspaceGid: string, opts: ValidateOptions): Promise<Check> {
-  const title = `Asana, audit log of workspace ${workspaceGid} (${describeRoute(config.asana.apiUrl)})`;
+/** One line per configured stream (validate-asana.ts), through one client and the route it takes. */
+async function checkAsana(config: LoadedConfig, opts: ValidateOptions): Promise<Check[]> {
+  const route = describeRoute(config.asana.apiUrl);
   const dispatcher = createProxyDispatcher({ connections: 1 });
   const client = new AsanaClient({
     dispatcher,
@@ -104,26 +101,11 @@ async function checkAsana(config: LoadedConfig, workspaceGid: string, opts: Vali
   });
   const limitMs = opts.asanaCheckMs ?? ASANA_CHECK_MS;
   try {
-    const f = config.asana.auditFilters;
-    const page = await client.getAuditLogPage(
-      { workspaceGid, limit: 1, eventType: f.eventType, actorType: f.actorType, actorGid: f.actorGid, resourceGid: f.resourceGid },
-      AbortSignal.timeout(limitMs),
-    );
-    const seen = page.data.length > 0 ? 'events readable' : 'readable (no events yet for these filters)';
-    return { ok: true, line: `${title}: the token is accepted, ${seen}` };
-  } catch (err) {
-    if (err instanceof AbortedError) {
-      return {
-        ok: false,
-        exitCode: ExitCode.fatal,
-        line: `${title}: no usable answer from ${safeUrl(config.asana.apiUrl)} within ${Math.round(limitMs / 1000)} s (rate limited, or the network is slow). Fix: check the network path to Asana and try again`,
-      };
+    const checks: Check[] = [];
+    for (const probe of asanaProbes(config)) {
+      checks.push(await runAsanaProbe({ ...probe, title: `${probe.title} (${route})` }, client, config.asana.apiUrl, limitMs));
     }
-    if (err instanceof ReceiverError) {
-      const fix = err.code === 'ERR_ASANA_UNAVAILABLE' ? ' Fix: check ASANA_API_URL and the network path (proxy, firewall, DNS) to Asana' : '';
-      return { ok: false, exitCode: err.exitCode, line: `${title}: ${err.message}${fix}` };
-    }
-    throw err;
+    return checks;
   } finally {
     await client.close();
     await dispatcher.close().catch(() => undefined);
