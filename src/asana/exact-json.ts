@@ -13,10 +13,11 @@
 export const GID_SENT_AS_NUMBER: unique symbol = Symbol('asana.gid.sent_as_number');
 
 /**
- * An integer literal at or past 16 digits: the shortest that can exceed 2^53 − 1 (9007199254740991).
- * Text without one is parsed by plain JSON.parse, which is faster than a reviver.
+ * A member whose value is an integer literal of 16 digits or more: the shortest that can exceed
+ * 2^53 − 1 (9007199254740991). Asana sends gids as strings (`"gid":"1200000000000001"`), so an
+ * ordinary page has none and is parsed by plain JSON.parse, several times faster than a reviver.
  */
-const LONG_INTEGER = /\d{16}/;
+const LONG_INTEGER = /:\s*-?\d{16}/;
 const INTEGER_LITERAL = /^-?\d+$/;
 
 /** The third argument Node 24's JSON.parse gives a reviver for a primitive value: its source text. */
