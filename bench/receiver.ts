@@ -10,7 +10,7 @@
  */
 // As src/cli.ts does, first: the receiver's GC settings.
 import '../src/heap.ts';
-import { loadConfig } from '../src/config.ts';
+import { loadConfig } from '../src/config/index.ts';
 import { AbortedError } from '../src/errors.ts';
 import { createLogger } from '../src/log.ts';
 import { Receiver } from '../src/receiver.ts';

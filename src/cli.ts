@@ -4,7 +4,7 @@ import './heap.ts';
 import { commandHelp, parseCommandLine, usage } from './cli/commands.ts';
 import { fatalMessage, logFormatFrom } from './cli/fatal-message.ts';
 import { stateCommand } from './cli/state-command.ts';
-import { loadConfig, type Config } from './config.ts';
+import { loadConfig, type Config } from './config/index.ts';
 import { runDemo } from './demo.ts';
 import { ExitCode, ReceiverError } from './errors.ts';
 import { redact, registerSecret } from './log.ts';

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from './config.ts';
+import { loadConfig } from './config/index.ts';
 import { parseDuration } from './duration.ts';
 import { ExitCode } from './errors.ts';
 import { createConsoleSink } from './export/console.ts';

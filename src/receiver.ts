@@ -1,6 +1,6 @@
 import { AsanaClient, type AsanaApi } from './asana/client.ts';
 import { pacedRequestsPerMinute, RateLimiter } from './asana/rate-limiter.ts';
-import { resolveStartAt, type Config } from './config.ts';
+import { resolveStartAt, type Config } from './config/index.ts';
 import { AbortedError, AsanaRequestError, CredentialsError, ReceiverError, StreamsFailedError } from './errors.ts';
 import { createLogSink } from './export/sink.ts';
 import { createProxyDispatcher } from './net/proxy.ts';
@@ -9,7 +9,7 @@ import { buildResource } from './export/resource.ts';
 import type { LogSink } from './export/types.ts';
 import type { DeliveryPolicy } from './export/shipper.ts';
 import type { Logger } from './log.ts';
-import { openFileStateStore } from './state/file-store.ts';
+import { openFileStateStore } from './state/store.ts';
 import type { StateStore } from './state/types.ts';
 import { AuditLogStream } from './streams/audit-log/stream.ts';
 import { EventStream } from './streams/events.ts';

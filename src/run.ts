@@ -1,10 +1,10 @@
-import type { Config } from './config.ts';
+import type { Config } from './config/index.ts';
 import { AbortedError, ExitCode, ReceiverError } from './errors.ts';
 import { safeUrl } from './export/classify.ts';
 import { createLogger, flushLogger, type Logger } from './log.ts';
 import { Receiver, type ReceiverDeps } from './receiver.ts';
 import { startHealthServer, type HealthServer } from './telemetry/health-server.ts';
-import { TtyLine } from './telemetry/progress.ts';
+import { TtyLine } from './progress/tty-line.ts';
 import { Telemetry } from './telemetry/telemetry.ts';
 import { PACKAGE_NAME, PACKAGE_VERSION } from './version.ts';
 

@@ -15,7 +15,7 @@
  */
 import type { AsanaApi } from './asana/client.ts';
 import type { EventsTarget } from './asana/types.ts';
-import type { LoadedConfig } from './config.ts';
+import type { LoadedConfig } from './config/index.ts';
 import { AbortedError, ExitCode, ReceiverError } from './errors.ts';
 import { safeUrl } from './export/classify.ts';
 

@@ -1,13 +1,13 @@
 import { AsanaClient } from './asana/client.ts';
 import { RateLimiter } from './asana/rate-limiter.ts';
-import { loadConfig, type LoadedConfig } from './config.ts';
+import { loadConfig, type LoadedConfig } from './config/index.ts';
 import { AbortedError, ConfigError, ExitCode, ReceiverError } from './errors.ts';
 import { safeUrl } from './export/classify.ts';
 import { createLogSink, grpcProxyEnv, grpcUrl } from './export/sink.ts';
 import { createProxyDispatcher, describeRoute } from './net/proxy.ts';
 import { asanaProbes, runAsanaProbe, type Check } from './validate-asana.ts';
 import { createLogger, redact, registerSecret } from './log.ts';
-import { checkFileState } from './state/file-store.ts';
+import { checkFileState } from './state/admin.ts';
 import { metricsResource } from './telemetry/metrics.ts';
 import { emptyResourceMetrics, postMetrics } from './telemetry/otlp-metrics.ts';
 

@@ -3,7 +3,7 @@
  * argument parser come from.
  */
 import { parseArgs } from 'node:util';
-import { DEFAULTS, envVarHelp } from '../config.ts';
+import { DEFAULTS, envVarHelp } from '../config/index.ts';
 import { parseDuration } from '../duration.ts';
 import { PACKAGE_NAME, PACKAGE_VERSION } from '../version.ts';
 

@@ -1,8 +1,9 @@
 /** `state show` and `state reset`: read or change the checkpoint file the configuration names. */
-import { resolveStateFile } from '../config.ts';
+import { resolveStateFile } from '../config/index.ts';
 import { formatDuration } from '../duration.ts';
 import { ExitCode } from '../errors.ts';
-import { openFileStateStore, resetFileState } from '../state/file-store.ts';
+import { resetFileState } from '../state/admin.ts';
+import { openFileStateStore } from '../state/store.ts';
 
 export async function stateCommand(
   sub: 'show' | 'reset',

@@ -3,7 +3,7 @@ import { gzip } from 'node:zlib';
 import { request, type Dispatcher, type EnvHttpProxyAgent } from '../undici.ts';
 import { createProxyDispatcher } from '../net/proxy.ts';
 import { classifyTlsError, errorCode, tlsConnectOptions, tlsVariable, type OtlpSignal } from '../net/tls.ts';
-import type { OtlpConfig } from '../config.ts';
+import type { OtlpConfig } from '../config/index.ts';
 import { deadline } from '../deadline.ts';
 import { AbortedError } from '../errors.ts';
 import { PACKAGE_NAME, PACKAGE_VERSION } from '../version.ts';
@@ -27,7 +27,7 @@ import { recordCount, type EncodedBatch, type ExportOutcome, type LogBatch, type
 /** Idle keep-alive sockets are closed after this; collectors' own idle timeouts are usually longer. */
 export const KEEP_ALIVE_TIMEOUT_MS = 30_000;
 /**
- * Exports are sequential per time slice of a stream (streams/audit-log.ts runs up to 16 slices at
+ * Exports are sequential per time slice of a stream (streams/audit-log/ reads up to 8 cursors at
  * once, several streams share one sink): enough sockets that no slice waits for another's.
  */
 export const MAX_CONNECTIONS = 16;

@@ -1,4 +1,4 @@
-import type { OtlpConfig } from '../config.ts';
+import type { OtlpConfig } from '../config/index.ts';
 import { tlsConnectOptions } from '../net/tls.ts';
 import type { ExportOutcome, LogSink } from './types.ts';
 import { createOtlpLogSink } from './otlp.ts';

@@ -1,4 +1,4 @@
-import type { AuditLogFilters } from '../config.ts';
+import type { AuditLogFilters } from '../config/index.ts';
 import type { StreamKey } from './types.ts';
 
 /** Filter fields under the names the Asana API uses for them (query parameters). */

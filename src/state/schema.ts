@@ -15,7 +15,7 @@
  *   the query. Either is refused like any other damaged file.
  */
 import { z } from 'zod';
-import type { StreamName } from '../config.ts';
+import type { StreamName } from '../config/index.ts';
 
 /** The state file format this version reads and writes. */
 export const STATE_VERSION = 1;

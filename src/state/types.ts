@@ -1,4 +1,4 @@
-import type { AuditLogFilters, StreamName } from '../config.ts';
+import type { AuditLogFilters, StreamName } from '../config/index.ts';
 import type { StreamState } from './schema.ts';
 
 /** Identifies one cursor: a stream of one workspace with one set of API filters. */

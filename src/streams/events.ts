@@ -1,7 +1,7 @@
 import type { Resource } from '@opentelemetry/resources';
 import type { EventsApi } from '../asana/client.ts';
 import type { EventsPage, EventsTarget } from '../asana/types.ts';
-import { SYNC_TOKEN_LIFETIME_MS, SYNC_TOKEN_WARN_AGE_MS } from '../config.ts';
+import { SYNC_TOKEN_LIFETIME_MS, SYNC_TOKEN_WARN_AGE_MS } from '../config/index.ts';
 import { formatDuration } from '../duration.ts';
 import { AbortedError } from '../errors.ts';
 import { Shipper, type DeliveryPolicy } from '../export/shipper.ts';

@@ -1,6 +1,6 @@
 import type { AuditLogApi } from '../asana/client.ts';
 import type { AuditLogEvent, AuditLogQuery, AuditLogResult } from '../asana/types.ts';
-import type { AuditLogFilters } from '../config.ts';
+import type { AuditLogFilters } from '../config/index.ts';
 import { formatDuration } from '../duration.ts';
 import { AbortedError, AsanaRequestError } from '../errors.ts';
 import type { Shipper } from '../export/shipper.ts';

@@ -1,4 +1,4 @@
-import { ASANA_RETENTION_MS, resolveStartAt, type StartAt } from '../config.ts';
+import { ASANA_RETENTION_MS, resolveStartAt, type StartAt } from '../config/index.ts';
 import type { Shipper, StreamGap } from '../export/shipper.ts';
 import type { Logger } from '../log.ts';
 import type { StreamState } from '../state/types.ts';

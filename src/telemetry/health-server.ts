@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { HealthAddr } from '../config.ts';
+import type { HealthAddr } from '../config/index.ts';
 import { ExitCode, ReceiverError } from '../errors.ts';
 import { redact } from '../log.ts';
 import type { StreamStatusBoard } from './stream-status.ts';

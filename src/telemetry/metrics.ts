@@ -4,7 +4,7 @@ import { resourceFromAttributes, type Resource } from '@opentelemetry/resources'
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { ATTR_ERROR_TYPE, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import type { ResponseInfo } from '../asana/client.ts';
-import type { MetricsConfig } from '../config.ts';
+import type { MetricsConfig } from '../config/index.ts';
 import type { ExportOutcome } from '../export/types.ts';
 import type { Logger } from '../log.ts';
 import { ATTR_ASANA_EVENT_SOURCE } from '../mapping/attributes.ts';

@@ -7,7 +7,7 @@ import type { PushMetricExporter, ResourceMetrics } from '@opentelemetry/sdk-met
 import { request, type Dispatcher } from '../undici.ts';
 import { createProxyDispatcher } from '../net/proxy.ts';
 import { tlsConnectOptions } from '../net/tls.ts';
-import type { MetricsConfig } from '../config.ts';
+import type { MetricsConfig } from '../config/index.ts';
 import { safeUrl } from '../export/classify.ts';
 import { networkFailure, requestHeaders } from '../export/otlp.ts';
 

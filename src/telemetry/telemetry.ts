@@ -1,11 +1,12 @@
 import type { ResponseInfo } from '../asana/client.ts';
-import type { Config } from '../config.ts';
+import type { Config } from '../config/index.ts';
 import { recordCount, type EncodedBatch, type ExportOutcome, type LogBatch, type LogSink } from '../export/types.ts';
 import type { Logger } from '../log.ts';
 import { GAP_EVENT_NAME } from '../mapping/attributes.ts';
 import type { PageReport } from '../streams/types.ts';
 import { createSelfMetrics, NO_METRICS, type SelfMetrics } from './metrics.ts';
-import { Progress, type TtyLine } from './progress.ts';
+import { Progress } from '../progress/tracker.ts';
+import type { TtyLine } from '../progress/tty-line.ts';
 import { StreamStatusBoard } from './stream-status.ts';
 import { ShippedSummary } from './summary.ts';
 

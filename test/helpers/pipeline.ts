@@ -4,7 +4,7 @@
  * its servers (port 0) and closes them.
  */
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
-import type { Config } from '../../src/config.ts';
+import type { Config } from '../../src/config/index.ts';
 import { AsanaSimulator, type SimulatorOptions } from '../../src/simulator/index.ts';
 import { startOtlpCollector, type OtlpCollector, type OtlpCollectorOptions } from './otlp-collector.ts';
 import { configFor, envFor, tempStateFile } from './receiver.ts';

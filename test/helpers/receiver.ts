@@ -3,7 +3,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { loadConfig, type Config } from '../../src/config.ts';
+import { loadConfig, type Config } from '../../src/config/index.ts';
 import { createLogger, type Logger } from '../../src/log.ts';
 import { Receiver, type ReceiverDeps } from '../../src/receiver.ts';
 import type { AsanaSimulator } from '../../src/simulator/index.ts';

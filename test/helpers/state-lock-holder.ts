@@ -7,7 +7,7 @@
  * claim another identity in the lock, as a process in another container would have.
  */
 import { StateError } from '../../src/errors.ts';
-import { openFileStateStore } from '../../src/state/file-store.ts';
+import { openFileStateStore } from '../../src/state/store.ts';
 import type { StateStore } from '../../src/state/types.ts';
 
 const path = process.argv[2];

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { HistoryShape } from '../../src/simulator/history.ts';
-import { openFileStateStore } from '../../src/state/file-store.ts';
+import { openFileStateStore } from '../../src/state/store.ts';
 import { captureLogger, runOnce } from '../helpers/receiver.ts';
 import { startPipeline, type TestPipeline } from '../helpers/pipeline.ts';
 

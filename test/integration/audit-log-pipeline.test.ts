@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { openFileStateStore } from '../../src/state/file-store.ts';
+import { openFileStateStore } from '../../src/state/store.ts';
 import { captureLogger, runOnce } from '../helpers/receiver.ts';
 import { usePipeline } from '../helpers/pipeline.ts';
 

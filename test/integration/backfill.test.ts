@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import type { StreamState } from '../../src/state/types.ts';
-import { sliceConcurrency } from '../../src/streams/slices.ts';
+import { sliceConcurrency } from '../../src/streams/audit-log/planner.ts';
 import { captureLogger, runOnce, spawnCli, waitFor } from '../helpers/receiver.ts';
 import { usePipeline } from '../helpers/pipeline.ts';
 

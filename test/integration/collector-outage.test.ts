@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { backoffDelay } from '../../src/retry.ts';
-import { PIPELINE_DEPTH } from '../../src/streams/audit-log.ts';
+import { PIPELINE_DEPTH } from '../../src/streams/audit-log/pipeline.ts';
 import { captureLogger, runOnce } from '../helpers/receiver.ts';
 import { usePipelineStartedByTest } from '../helpers/pipeline.ts';
 

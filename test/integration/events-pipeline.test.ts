@@ -1,7 +1,7 @@
 import { copyFile, writeFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import type { ActivityEvent } from '../../src/asana/types.ts';
-import { openFileStateStore } from '../../src/state/file-store.ts';
+import { openFileStateStore } from '../../src/state/store.ts';
 import type { StreamState } from '../../src/state/types.ts';
 import type { CollectedRecord } from '../helpers/otlp-collector.ts';
 import { captureLogger, runOnce } from '../helpers/receiver.ts';

@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { ASANA_RETENTION_MS } from '../../src/config.ts';
+import { ASANA_RETENTION_MS } from '../../src/config/index.ts';
 import type { StreamState } from '../../src/state/types.ts';
 import { captureLogger, runOnce } from '../helpers/receiver.ts';
 import { usePipelineStartedByTest } from '../helpers/pipeline.ts';

@@ -7,9 +7,10 @@ import { RateLimiter } from '../../src/asana/rate-limiter.ts';
 import { StateError } from '../../src/errors.ts';
 import { createOtlpLogSink } from '../../src/export/otlp.ts';
 import { buildResource } from '../../src/export/resource.ts';
-import { nodeStateFs, openFileStateStore, type StateFs } from '../../src/state/file-store.ts';
+import { nodeStateFs, type StateFs } from '../../src/state/fs.ts';
+import { openFileStateStore } from '../../src/state/store.ts';
 import type { StreamState } from '../../src/state/types.ts';
-import { AuditLogStream } from '../../src/streams/audit-log.ts';
+import { AuditLogStream } from '../../src/streams/audit-log/stream.ts';
 import { captureLogger, CLI, fastBackoff, ROOT, spawnCli, tempStateFile } from '../helpers/receiver.ts';
 import { usePipelineStartedByTest } from '../helpers/pipeline.ts';
 

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.ts';
+import { loadConfig } from '../../src/config/index.ts';
 import { runReceiver } from '../../src/run.ts';
 import { startOtlpCollector, type OtlpCollector } from '../helpers/otlp-collector.ts';
 import { captureLogger, fastBackoff, tempStateFile } from '../helpers/receiver.ts';

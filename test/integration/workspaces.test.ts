@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { StreamsFailedError } from '../../src/errors.ts';
 import { runReceiver } from '../../src/run.ts';
-import { openFileStateStore } from '../../src/state/file-store.ts';
+import { openFileStateStore } from '../../src/state/store.ts';
 import { captureLogger, fastBackoff, runOnce } from '../helpers/receiver.ts';
 import { usePipeline } from '../helpers/pipeline.ts';
 

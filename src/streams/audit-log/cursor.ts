@@ -1,5 +1,5 @@
 import type { AuditLogEvent, AuditLogQuery } from '../../asana/types.ts';
-import type { AuditLogFilters } from '../../config.ts';
+import type { AuditLogFilters } from '../../config/index.ts';
 import type { StreamState } from '../../state/types.ts';
 import { latest } from '../resume.ts';
 import { createdAtMsOf, createdAtOf, gidOf, hasShipped, timeMs, type ShippedRef } from '../shipped-window.ts';

@@ -1,4 +1,4 @@
-import type { AuditLogFilters } from '../../config.ts';
+import type { AuditLogFilters } from '../../config/index.ts';
 import type { StreamState, WindowState } from '../../state/types.ts';
 import { latest } from '../resume.ts';
 

@@ -1,6 +1,6 @@
 import type { Resource } from '@opentelemetry/resources';
 import type { AuditLogApi } from '../../asana/client.ts';
-import { resolveStartAt, type AuditLogFilters, type StartAt } from '../../config.ts';
+import { resolveStartAt, type AuditLogFilters, type StartAt } from '../../config/index.ts';
 import { AbortedError } from '../../errors.ts';
 import { Shipper, type DeliveryPolicy } from '../../export/shipper.ts';
 import type { LogSink } from '../../export/types.ts';

@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { parse } from 'yaml';
 import { AsanaClient } from '../../../src/asana/client.ts';
 import { pacedRequestsPerMinute, RateLimiter } from '../../../src/asana/rate-limiter.ts';
-import { loadConfig } from '../../../src/config.ts';
+import { loadConfig } from '../../../src/config/index.ts';
 import { captureLogger, ROOT } from '../../helpers/receiver.ts';
 
 /**

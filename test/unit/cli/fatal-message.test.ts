@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fatalMessage, logFormatFrom } from '../../../src/cli/fatal-message.ts';
-import { loadConfig } from '../../../src/config.ts';
+import { loadConfig } from '../../../src/config/index.ts';
 import { ConfigError } from '../../../src/errors.ts';
 
 const NOW = new Date('2026-03-01T12:00:00Z');

@@ -10,7 +10,7 @@ import {
   redactConfig,
   resolveStartAt,
   type LoadedConfig,
-} from '../../../src/config.ts';
+} from '../../../src/config/index.ts';
 import { ConfigError } from '../../../src/errors.ts';
 
 const NOW = new Date('2026-03-01T12:00:00Z');

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadConfig, type LoadedConfig } from '../../../src/config.ts';
+import { loadConfig, type LoadedConfig } from '../../../src/config/index.ts';
 import { ConfigError } from '../../../src/errors.ts';
 
 const BASE = { ASANA_TOKEN: 'MARKER-t0ken-9f3a7c1e5b', ASANA_WORKSPACE_GID: '1200000000000001' };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULTS, ENV_VARS, loadConfig } from '../../../src/config.ts';
+import { DEFAULTS, ENV_VARS, loadConfig } from '../../../src/config/index.ts';
 import { ConfigError } from '../../../src/errors.ts';
 import { createLogger, redact } from '../../../src/log.ts';
 import { PassThrough } from 'node:stream';

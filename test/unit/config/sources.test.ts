@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { editDistance, suggestName, unknownEnvNames } from '../../../src/config/sources.ts';
-import { loadConfig } from '../../../src/config.ts';
+import { loadConfig } from '../../../src/config/index.ts';
 import { ConfigError } from '../../../src/errors.ts';
 
 describe('names that are not settings', () => {

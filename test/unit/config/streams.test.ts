@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { KNOWN_STREAMS, loadConfig, type LoadedConfig } from '../../../src/config.ts';
+import { KNOWN_STREAMS, loadConfig, type LoadedConfig } from '../../../src/config/index.ts';
 import { ConfigError } from '../../../src/errors.ts';
 import { streamKey } from '../../../src/state/key.ts';
 

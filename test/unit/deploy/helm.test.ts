@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
-import { ENV_VARS } from '../../../src/config.ts';
+import { ENV_VARS } from '../../../src/config/index.ts';
 import { ROOT } from '../../helpers/receiver.ts';
 
 /**

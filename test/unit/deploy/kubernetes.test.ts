@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { ENV_VARS } from '../../../src/config.ts';
+import { ENV_VARS } from '../../../src/config/index.ts';
 import { envOf, instructionsOf, parseDockerfile } from '../../helpers/dockerfile.ts';
 import { ROOT } from '../../helpers/receiver.ts';
 

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { expect, it } from 'vitest';
-import { ENV_VARS } from '../../../src/config.ts';
+import { ENV_VARS } from '../../../src/config/index.ts';
 import { ROOT } from '../../helpers/receiver.ts';
 
 /**

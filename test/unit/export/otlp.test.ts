@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SeverityNumber } from '@opentelemetry/api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { OtlpConfig } from '../../../src/config.ts';
+import type { OtlpConfig } from '../../../src/config/index.ts';
 import { AbortedError } from '../../../src/errors.ts';
 import { createOtlpLogSink, networkFailure, type OtlpLogSink } from '../../../src/export/otlp.ts';
 import { buildResource } from '../../../src/export/resource.ts';

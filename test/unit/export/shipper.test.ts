@@ -1,6 +1,6 @@
 import { SeverityNumber } from '@opentelemetry/api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { OtlpConfig } from '../../../src/config.ts';
+import type { OtlpConfig } from '../../../src/config/index.ts';
 import { AbortedError, ExportRejectedError } from '../../../src/errors.ts';
 import { ExportUnavailableError } from '../../../src/errors.ts';
 import { exportUntilAcknowledged, Shipper, type ShipperOptions } from '../../../src/export/shipper.ts';

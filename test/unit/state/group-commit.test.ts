@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StateError } from '../../../src/errors.ts';
-import { nodeStateFs, openFileStateStore } from '../../../src/state/file-store.ts';
+import { nodeStateFs } from '../../../src/state/fs.ts';
+import { openFileStateStore } from '../../../src/state/store.ts';
 import type { StateStore, StreamState } from '../../../src/state/types.ts';
 
 function state(offset: string, eventsShipped: number): StreamState {

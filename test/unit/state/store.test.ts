@@ -6,7 +6,8 @@ import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StateError } from '../../../src/errors.ts';
-import { nodeStateFs, openFileStateStore, type StateFs } from '../../../src/state/file-store.ts';
+import { nodeStateFs, type StateFs } from '../../../src/state/fs.ts';
+import { openFileStateStore } from '../../../src/state/store.ts';
 import { ownWhereabouts } from '../../../src/state/lock.ts';
 import type { StateStore, StreamState } from '../../../src/state/types.ts';
 

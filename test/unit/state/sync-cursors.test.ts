@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openFileStateStore } from '../../../src/state/file-store.ts';
+import { openFileStateStore } from '../../../src/state/store.ts';
 import type { StreamState } from '../../../src/state/types.ts';
 
 /** The state file with event-stream cursors: the same version 1, old files still read. */

@@ -5,7 +5,7 @@ import type { AuditLogQuery, AuditLogResult } from '../../../src/asana/types.ts'
 import { AsanaRequestError, CredentialsError } from '../../../src/errors.ts';
 import { Shipper } from '../../../src/export/shipper.ts';
 import type { LogBatch, LogSink } from '../../../src/export/types.ts';
-import { openFileStateStore } from '../../../src/state/file-store.ts';
+import { openFileStateStore } from '../../../src/state/store.ts';
 import type { StateStore, StreamState } from '../../../src/state/types.ts';
 import type { StreamEntry } from '../../../src/streams/audit-log/entry.ts';
 import { LateRescan } from '../../../src/streams/late-rescan.ts';

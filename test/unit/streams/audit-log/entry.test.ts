@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { openFileStateStore } from '../../../../src/state/file-store.ts';
+import { openFileStateStore } from '../../../../src/state/store.ts';
 import type { StateStore, StreamState } from '../../../../src/state/types.ts';
 import { TAIL } from '../../../../src/streams/audit-log/cursor.ts';
 import { StateEntry } from '../../../../src/streams/audit-log/entry.ts';

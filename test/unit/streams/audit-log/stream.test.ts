@@ -3,9 +3,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { AuditLogApi } from '../../../../src/asana/client.ts';
 import type { LogBatch, LogSink } from '../../../../src/export/types.ts';
 import type { MappedRecord } from '../../../../src/mapping/types.ts';
-import { openFileStateStore } from '../../../../src/state/file-store.ts';
+import { openFileStateStore } from '../../../../src/state/store.ts';
 import type { StateStore, StreamState } from '../../../../src/state/types.ts';
-import { AuditLogStream } from '../../../../src/streams/audit-log.ts';
+import { AuditLogStream } from '../../../../src/streams/audit-log/stream.ts';
 import { captureLogger, tempStateFile } from '../../../helpers/receiver.ts';
 
 const HOUR = 3_600_000;

@@ -1,1 +1,0 @@
-export * from './audit-log/planner.ts';

@@ -1,3 +1,0 @@
-export * from '../progress/format.ts';
-export * from '../progress/tracker.ts';
-export * from '../progress/tty-line.ts';
