@@ -77,7 +77,7 @@ export async function runValidate(opts: ValidateOptions): Promise<number> {
   run(await checkState(config.stateFile));
   run(await checkLogsEndpoint(config));
   if (config.metrics) run(await checkMetricsEndpoint(config));
-  else write('· OTLP metrics: off (OTEL_METRICS_EXPORTER=none)');
+  else write(`· OTLP metrics: off (${config.warnings.some((w) => w.includes('not sent over OTLP/gRPC')) ? 'not sent over gRPC: see the warning above' : 'OTEL_METRICS_EXPORTER=none'})`);
 
   const failed = checks.filter((c) => !c.ok);
   write(failed.length === 0 ? 'all checks passed' : `${failed.length} of ${checks.length} checks failed`);

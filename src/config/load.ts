@@ -182,7 +182,16 @@ export function loadConfig(env: Record<string, string | undefined>, opts: { conf
   const exporter = check('OTEL_METRICS_EXPORTER', metricsExporterSchema);
   const intervalMs = check('OTEL_METRIC_EXPORT_INTERVAL', millisecondsSchema('60000'));
   const metricsOtlp = exporter === 'otlp' ? resolveOtlpSignal('metrics', src, metricsReport(src, problems, warnings)) : undefined;
-  const metrics: MetricsConfig | undefined = metricsOtlp && intervalMs !== undefined ? { ...metricsOtlp, intervalMs } : undefined;
+  // The receiver's own metrics go over OTLP/HTTP only: metrics resolved to grpc are turned off, said once at start-up.
+  const metricsOverGrpc = metricsOtlp?.protocol === 'grpc';
+  if (metricsOverGrpc) {
+    warnings.push(
+      `${where(given('OTEL_EXPORTER_OTLP_METRICS_PROTOCOL') !== undefined ? 'OTEL_EXPORTER_OTLP_METRICS_PROTOCOL' : 'OTEL_EXPORTER_OTLP_PROTOCOL')}: ` +
+        "the receiver's own metrics are not sent over OTLP/gRPC, so they are off (logs are not affected); to have them, set " +
+        "OTEL_EXPORTER_OTLP_METRICS_PROTOCOL=http/protobuf and OTEL_EXPORTER_OTLP_METRICS_ENDPOINT to the collector's OTLP/HTTP port (4318), or OTEL_METRICS_EXPORTER=none to silence this",
+    );
+  }
+  const metrics: MetricsConfig | undefined = metricsOtlp && !metricsOverGrpc && intervalMs !== undefined ? { ...metricsOtlp, intervalMs } : undefined;
 
   // The token must not leak through any message, however it got there (e.g. pasted into the wrong variable).
   const scrub = scrubber([env.ASANA_TOKEN, src.fromFile.ASANA_TOKEN, token]);

@@ -552,3 +552,18 @@ describe('loadConfig: delivery', () => {
     expect(() => loadConfig({ ...base, [name]: value })).toThrow(name);
   });
 });
+
+describe('loadConfig: the receiver\'s metrics and gRPC', () => {
+  const base = { ASANA_TOKEN: 'MARKER-t0ken-9f3a7c1e5b', ASANA_WORKSPACE_GID: '1200000000000001' };
+  it('logs over gRPC: metrics resolved to grpc are off, with one warning naming the fix; logs keep grpc', () => {
+    const c = loadConfig({ ...base, OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' });
+    expect(c.otlp.protocol).toBe('grpc');
+    expect(c.metrics).toBeUndefined();
+    expect(c.warnings.filter((w) => w.includes('not sent over OTLP/gRPC'))).toEqual([expect.stringContaining('OTEL_EXPORTER_OTLP_METRICS_PROTOCOL=http/protobuf')]);
+  });
+  it('metrics over OTLP/HTTP beside logs over gRPC', () => {
+    const c = loadConfig({ ...base, OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'http/protobuf' });
+    expect(c.metrics?.protocol).toBe('http/protobuf');
+    expect(c.warnings.some((w) => w.includes('not sent over OTLP/gRPC'))).toBe(false);
+  });
+});

@@ -43,7 +43,7 @@ describe('one OTLP resolver for logs and metrics', () => {
   it('grpc: default endpoint localhost:4317, no signal path appended', () => {
     const d = load({ OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' });
     expect(d.otlp).toMatchObject({ protocol: 'grpc', url: 'http://localhost:4317', endpointIsDefault: true });
-    expect(d.metrics).toMatchObject({ protocol: 'grpc', url: 'http://localhost:4317' });
+    expect(d.metrics, 'the receiver metrics go over OTLP/HTTP only: off, with a warning').toBeUndefined();
     expect(load({ OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_ENDPOINT: 'https://c:4317' }).otlp.url).toBe('https://c:4317');
     expect(load({ OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_ENDPOINT: 'c:4317', OTEL_EXPORTER_OTLP_INSECURE: 'true' }).otlp).toMatchObject({ url: 'c:4317', insecure: true });
     expect(problems({ OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_ENDPOINT: 'not a host' })[0]).toMatch(/^OTEL_EXPORTER_OTLP_ENDPOINT: .*not an http\(s\) URL or host:port/);
@@ -51,7 +51,7 @@ describe('one OTLP resolver for logs and metrics', () => {
 
   it('INSECURE is a boolean, per signal, and only means something for grpc', () => {
     expect(problems({ OTEL_EXPORTER_OTLP_INSECURE: 'yes' })[0]).toMatch(/^OTEL_EXPORTER_OTLP_INSECURE: "yes" is not a boolean: use true or false/);
-    const c = load({ OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_LOGS_INSECURE: 'TRUE' });
+    const c = load({ OTEL_EXPORTER_OTLP_LOGS_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_LOGS_INSECURE: 'TRUE' });
     expect(c.otlp.insecure).toBe(true);
     expect(c.metrics?.insecure).toBe(false);
     expect(load({ OTEL_EXPORTER_OTLP_INSECURE: 'true' }).warnings).toEqual(['OTEL_EXPORTER_OTLP_INSECURE: applies to grpc only; ignored with http/protobuf']);
