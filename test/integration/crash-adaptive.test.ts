@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AsanaSimulator, Prng } from '../../src/simulator/index.ts';
 import { sliceConcurrency } from '../../src/streams/audit-log/planner.ts';
 import { startOtlpCollector, type OtlpCollector } from '../helpers/otlp-collector.ts';
-import { envFor, spawnCli, tempStateFile, waitFor } from '../helpers/receiver.ts';
+import { redeliveriesPerRun, runKilledAtRandomPoints } from '../helpers/kill-loop.ts';
+import { envFor, tempStateFile } from '../helpers/receiver.ts';
 
 /**
  * The receiver killed with SIGKILL at random points during an adaptive backfill — a first run over
@@ -38,39 +39,10 @@ describe('SIGKILL at random points during an adaptive backfill (splits included)
     // Cursors read at once: each holds at most one acknowledged page whose commit a kill can cut off.
     const perKill = sliceConcurrency(RPM) * PAGE;
     const uid = (i: number) => collector.records[i]!.attributes['log.record.uid'] as string;
-    const runs: Array<[number, number]> = [];
-    let kills = 0;
-    let splits = 0;
-
-    for (let k = 0; k < KILLS; k++) {
-      const from = collector.records.length;
-      const child = spawnCli(['once'], env);
-      let exited = false;
-      void child.exit.then(() => (exited = true));
-      const t0 = Date.now();
-      const byRecords = rng.chance(0.75);
-      const target = from + rng.int(1, 1_200);
-      const delay = rng.int(20, 600);
-      await waitFor(() => exited || (byRecords ? collector.records.length >= target : Date.now() - t0 >= delay), `kill point ${k} (seed ${seed})`, 30_000);
-      const finished = exited;
-      if (!finished) {
-        child.child.kill('SIGKILL');
-        const { signal } = await child.exit;
-        expect(signal, `run ${k} (seed ${seed})`).toBe('SIGKILL');
-        kills++;
-      } else {
-        expect((await child.exit).code, `run ${k} exited by itself (seed ${seed}): ${child.stderr()}`).toBe(0);
-      }
-      splits += child.stderr().split('\n').filter((l) => l.includes('split where the events are')).length;
-      runs.push([from, collector.records.length]);
-      if (finished) break;
-    }
-
-    const from = collector.records.length;
-    const last = spawnCli(['once'], env);
-    expect((await last.exit).code, `final run (seed ${seed}): ${last.stderr()}`).toBe(0);
-    splits += last.stderr().split('\n').filter((l) => l.includes('split where the events are')).length;
-    runs.push([from, collector.records.length]);
+    const { runs, kills, stderr } = await runKilledAtRandomPoints({
+      env, rng, seed, records: () => collector.records.length, runs: KILLS, maxRecords: 1_200, maxDelayMs: 600,
+    });
+    const splits = stderr.flatMap((text) => text.split('\n')).filter((l) => l.includes('split where the events are')).length;
 
     expect(kills, `seed ${seed}`).toBeGreaterThan(KILLS / 2);
     expect(splits, `the backfill really split (seed ${seed})`).toBeGreaterThan(0);
@@ -79,13 +51,7 @@ describe('SIGKILL at random points during an adaptive backfill (splits included)
     expect(got.size, `seed ${seed}`).toBe(BACKLOG);
     expect(got).toEqual(new Set(sim.events.map((e) => e.gid)));
     // Each restart re-delivers at most the page each cursor had in flight when it was killed.
-    const seen = new Set<string>();
-    for (const [i, [a, b]] of runs.entries()) {
-      let again = 0;
-      for (let j = a; j < b; j++) {
-        if (seen.has(uid(j))) again++;
-        seen.add(uid(j));
-      }
+    for (const [i, again] of redeliveriesPerRun(runs, uid).entries()) {
       expect(again, `run ${i} re-delivered ${again} records (seed ${seed})`).toBeLessThanOrEqual(perKill);
     }
     expect(collector.records.length - BACKLOG, `seed ${seed}`).toBeLessThanOrEqual(perKill * kills);

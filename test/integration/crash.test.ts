@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Prng } from '../../src/simulator/index.ts';
-import { envFor, spawnCli, tempStateFile, waitFor } from '../helpers/receiver.ts';
+import { redeliveriesPerRun, runKilledAtRandomPoints } from '../helpers/kill-loop.ts';
+import { envFor, tempStateFile } from '../helpers/receiver.ts';
 import { usePipelineForAll } from '../helpers/pipeline.ts';
 import { sliceConcurrency } from '../../src/streams/audit-log/planner.ts';
 
@@ -27,52 +28,18 @@ describe('SIGKILL at random points over a large backlog', () => {
     const rng = new Prng(seed);
     const env = envFor(pipeline.sim, pipeline.collector, await tempStateFile());
     const uid = (i: number) => pipeline.collector.records[i]!.attributes['log.record.uid'] as string;
-    /** [first record index, end index) of each run, to count each restart's re-deliveries. */
-    const runs: Array<[number, number]> = [];
-    let kills = 0;
-
-    for (let k = 0; k < KILLS; k++) {
-      const from = pipeline.collector.records.length;
-      const child = spawnCli(['once'], env);
-      let exited = false;
-      void child.exit.then(() => (exited = true));
-      const t0 = Date.now();
-      // Most kills after some records arrived (mid-export, mid-commit, mid-re-scan), some after a short
-      // time (start-up: config, lock take-over, first request).
-      const byRecords = rng.chance(0.75);
-      const target = from + rng.int(1, 1_500);
-      const delay = rng.int(20, 500);
-      await waitFor(() => exited || (byRecords ? pipeline.collector.records.length >= target : Date.now() - t0 >= delay), `kill point ${k} (seed ${seed})`, 30_000);
-      const finished = exited;
-      if (!finished) {
-        child.child.kill('SIGKILL');
-        const { signal } = await child.exit;
-        expect(signal, `run ${k} (seed ${seed})`).toBe('SIGKILL');
-        kills++;
-      } else {
-        expect((await child.exit).code, `run ${k} exited by itself (seed ${seed}): ${child.stderr()}`).toBe(0);
-      }
-      runs.push([from, pipeline.collector.records.length]);
-      if (finished) break;
-    }
-
-    const from = pipeline.collector.records.length;
-    const last = spawnCli(['once'], env);
-    expect((await last.exit).code, `final run (seed ${seed}): ${last.stderr()}`).toBe(0);
-    runs.push([from, pipeline.collector.records.length]);
+    // Most kills after some records arrived (mid-export, mid-commit, mid-re-scan), some after a short
+    // time (start-up: config, lock take-over, first request).
+    const { runs, kills } = await runKilledAtRandomPoints({
+      env, rng, seed, records: () => pipeline.collector.records.length, runs: KILLS, maxRecords: 1_500, maxDelayMs: 500,
+    });
 
     // Nothing lost.
     const got = new Set(pipeline.collector.records.map((_, i) => uid(i)));
     expect(got.size, `seed ${seed}`).toBe(BACKLOG);
     expect(got).toEqual(new Set(pipeline.sim.events.map((e) => e.gid)));
-    // Each restart re-delivers at most the one page that was in flight when it was killed.
-    const seen = new Set<string>();
-    for (const [i, [a, b]] of runs.entries()) {
-      let again = 0;
-      for (let j = a; j < b; j++) {
-        if (seen.has(uid(j))) again++;
-        seen.add(uid(j));
-      }
+    // Each restart re-delivers at most the page each cursor had in flight when it was killed.
+    for (const [i, again] of redeliveriesPerRun(runs, uid).entries()) {
       expect(again, `run ${i} re-delivered ${again} records (seed ${seed})`).toBeLessThanOrEqual(PER_KILL);
     }
     expect(pipeline.collector.records.length - BACKLOG, `seed ${seed}`).toBeLessThanOrEqual(PER_KILL * kills);
