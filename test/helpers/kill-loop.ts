@@ -64,15 +64,25 @@ export async function runKilledAtRandomPoints(o: KillLoopOptions): Promise<KillL
   return { runs, kills, stderr };
 }
 
-/** How many records each run delivered that an earlier run had already delivered. */
-export function redeliveriesPerRun(runs: ReadonlyArray<[number, number]>, uid: (i: number) => string): number[] {
-  const seen = new Set<string>();
-  return runs.map(([a, b]) => {
-    let again = 0;
+/**
+ * How many deliveries each run's kill caused later: a record a later run delivered again was
+ * acknowledged and not committed by the run that delivered it last before. A window pending but
+ * not read in the next run keeps its page uncommitted until a later run reads it, so the
+ * re-deliveries of one restart can stem from several kills; each kill accounts for at most one page
+ * per cursor it read. A record sent twice within one run (an export retried after its answer was
+ * lost, e.g. timed out on a loaded machine) is no kill's doing: those are counted apart.
+ */
+export function redeliveriesPerKill(runs: ReadonlyArray<[number, number]>, uid: (i: number) => string): { perKill: number[]; withinRuns: number } {
+  const lastRun = new Map<string, number>();
+  const perKill = runs.map(() => 0);
+  let withinRuns = 0;
+  runs.forEach(([a, b], run) => {
     for (let j = a; j < b; j++) {
-      if (seen.has(uid(j))) again++;
-      seen.add(uid(j));
+      const before = lastRun.get(uid(j));
+      if (before === run) withinRuns++;
+      else if (before !== undefined) perKill[before]!++;
+      lastRun.set(uid(j), run);
     }
-    return again;
   });
+  return { perKill, withinRuns };
 }
