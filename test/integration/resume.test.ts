@@ -42,12 +42,12 @@ describe('a refused offset', () => {
   });
 
   it('expiring again and again in the middle of a backlog, even inside same-millisecond bursts: every event exactly once', async () => {
-    // The simulator's clock jumps 2 minutes every 16 readings: the offsets issued before a jump (60 s TTL) expire.
+    // The simulator's clock jumps 2 minutes every 8 readings: the offsets issued before a jump (60 s TTL) expire.
     let ticks = 0;
     const t0 = Date.now() - 3_600_000;
     const clock = () => {
       ticks++;
-      return t0 + ticks + Math.floor(ticks / 16) * 120_000;
+      return t0 + ticks + Math.floor(ticks / 8) * 120_000;
     };
     await pipeline.start({ sim: { backlog: 2_000, backlogSpanMs: 3_000, seed: 22, offsetTtlMs: 60_000, now: clock } });
     const { log } = captureLogger('warn');
