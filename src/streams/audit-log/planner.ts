@@ -18,11 +18,12 @@ import { latest } from '../resume.ts';
  *   takes the slow 300 ms: ceil(budget per second × 0.3 s), at least 2 (the live tail plus one
  *   backfill worker), at most 8. 1500/min gives 8, 150/min (free plans) 2. Asana also caps
  *   concurrent GETs per token (50), far above this.
- * - Windows: the live tail plus 2 per backfill worker, so a window that turns out to hold more
- *   events than the others is caught up while the others work on the rest, and one that holds far
- *   more is split while it is read (split.ts). No window shorter than an hour (MIN_WINDOW_MS): a
- *   short history is not worth splitting. Each window costs one extra call, the empty page that
- *   tells it is done.
+ * - Windows: the live tail plus one per backfill worker. A window that turns out to hold more
+ *   events than the others is split while it is read, as soon as a worker is idle (split.ts), so
+ *   cutting finer up front buys nothing on an uneven history and costs calls on every history: each
+ *   window costs one extra call, the empty page that tells it is done, and on average half a page
+ *   more for its last, partial page. No window shorter than an hour (MIN_WINDOW_MS): a short history
+ *   is not worth splitting.
  * - Boundaries are equal time spans from the start to now. The newest window has no end: it is the
  *   live tail, and it always covers at least the last hour, so events Asana records minutes after
  *   their created_at still land in the tail.
@@ -36,7 +37,7 @@ export const ASSUMED_CALL_MS = 300;
 /** At most this many windows of one stream are read at once. */
 export const MAX_CONCURRENT_SLICES = 8;
 /** Backfill windows per backfill worker. */
-export const WINDOWS_PER_WORKER = 2;
+export const WINDOWS_PER_WORKER = 1;
 /** No window shorter than this: a history shorter than two of them is read by the tail alone. */
 export const MIN_WINDOW_MS = 3_600_000;
 /**

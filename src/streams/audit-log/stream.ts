@@ -130,8 +130,9 @@ export class AuditLogStream implements Stream {
   }
 
   /**
-   * Reads every cursor until Asana answers it with an empty page, then re-scans the late-event
-   * window when due (the first time always: `once` re-scans too); every shipped page is committed.
+   * Reads every cursor until Asana answers it with an empty page, and re-scans the late-event
+   * window when due (the first time always: `once` re-scans too) once the live tail is caught up,
+   * beside the backfill windows still being read; every shipped page is committed.
    */
   async catchUp(signal: AbortSignal): Promise<CatchUpResult> {
     const totals = { pages: 0, shipped: 0 };
@@ -139,11 +140,13 @@ export class AuditLogStream implements Stream {
       for (;;) {
         await this.prepare(ctl.signal);
         this.startBackfill(ctl, totals);
-        if ((await this.readTail(ctl, totals)) === 'behind') continue;
-        await this.supervisor.settled();
-        break;
+        if ((await this.readTail(ctl, totals)) === 'caught-up') break;
       }
-      if (this.rescan?.isDue()) add(totals, await this.rescan.run(ctl.signal));
+      // The live tail is caught up: its late-event window is re-scanned while the backfill windows,
+      // all older than the tail's range, finish (the re-scan leaves pending windows' time to them).
+      const rescan = this.rescan?.isDue() ? this.rescan.run(ctl.signal) : undefined;
+      const [, late] = await Promise.all([this.supervisor.settled(), rescan]);
+      if (late) add(totals, late);
     });
     this.caughtUp(totals);
     return totals;

@@ -20,12 +20,12 @@ describe('planWindows', () => {
   it('cuts 90 days into contiguous windows, the newest becoming the live tail', () => {
     const from = new Date(NOW - 90 * DAY).toISOString();
     const plan = planWindows(from, NOW, 8);
-    expect(plan.windows).toHaveLength(14); // 2 per backfill worker; the tail is the 15th
+    expect(plan.windows).toHaveLength(7); // 1 per backfill worker; the tail is the 8th
     expect(plan.windows[0]!.startAt).toBe(from);
     for (let i = 1; i < plan.windows.length; i++) expect(plan.windows[i]!.startAt).toBe(plan.windows[i - 1]!.endAt);
     expect(plan.tailStartAt).toBe(plan.windows.at(-1)!.endAt);
     const spans = [...plan.windows.map((w) => Date.parse(w.endAt) - Date.parse(w.startAt)), NOW - Date.parse(plan.tailStartAt)];
-    for (const s of spans) expect(Math.abs(s - (90 * DAY) / 15)).toBeLessThanOrEqual(1);
+    for (const s of spans) expect(Math.abs(s - (90 * DAY) / 8)).toBeLessThanOrEqual(1);
   });
 
   it('keeps the first start_at verbatim (a created_at may carry more than milliseconds)', () => {
@@ -43,8 +43,8 @@ describe('planWindows', () => {
     expect(planWindows(short, NOW, 8)).toEqual({ windows: [], tailStartAt: short });
   });
 
-  it('with two slices, plans the tail and two backfill windows', () => {
-    expect(planWindows(new Date(NOW - 7 * DAY).toISOString(), NOW, 2).windows).toHaveLength(2);
+  it('with two slices, plans the tail and one backfill window', () => {
+    expect(planWindows(new Date(NOW - 7 * DAY).toISOString(), NOW, 2).windows).toHaveLength(1);
   });
 });
 
@@ -71,7 +71,7 @@ describe('firstState: a first run pins the tail start and every window', () => {
   it.each([
     { name: 'one slice: the tail reads everything', slices: 1, span: 30 * DAY, windows: 0 },
     { name: 'a history too short to split: the tail alone', slices: 8, span: HOUR, windows: 0 },
-    { name: 'a long history: windows plus the tail', slices: 3, span: 30 * DAY, windows: 4 },
+    { name: 'a long history: windows plus the tail', slices: 3, span: 30 * DAY, windows: 2 },
   ])('$name', ({ slices, span, windows }) => {
     const from = new Date(NOW - span).toISOString();
     const s = firstState({ workspaceGid: '1', filters: { eventType: 'x' }, from, now, slices });
