@@ -49,15 +49,17 @@ export function resolveStartAt(startAt: StartAt, now: Date): Date {
 }
 
 /** The merged sources: environment > file > default, and where each value came from. */
-function settingSource(env: Record<string, string | undefined>, configFile: string | undefined, problems: string[]): SettingSource & { fromEnv: Raw; fromFile: Raw } {
+function settingSource(env: Record<string, string | undefined>, given: string | undefined, problems: string[]): SettingSource & { fromEnv: Raw; fromFile: Raw } {
+  // Messages name the file by absolute path: the receiver's working directory is rarely the user's.
+  const configFile = given === undefined ? undefined : resolvePath(given);
   const fromEnv = pickKnown(env);
   const fromFile = configFile === undefined ? {} : readConfigFile(configFile, problems);
-  const given = (name: EnvVarName): string | undefined => fromEnv[name] ?? fromFile[name];
+  const valueOf = (name: EnvVarName): string | undefined => fromEnv[name] ?? fromFile[name];
   return {
     fromEnv,
     fromFile,
-    given,
-    value: (name) => given(name) ?? DEFAULT_TEXT[name],
+    given: valueOf,
+    value: (name) => valueOf(name) ?? DEFAULT_TEXT[name],
     where: (name) => (fromEnv[name] === undefined && fromFile[name] !== undefined ? `${name} (in ${configFile})` : name),
   };
 }
@@ -258,11 +260,11 @@ function resolveToken(token: string | undefined, tokenFile: string | undefined, 
     try {
       value = readFileSync(tokenFile, 'utf8').trim();
     } catch (err) {
-      problems.push(`${where(name)}: cannot read the token file ${tokenFile} (${errCode(err)}): mount the secret there or fix the path`);
+      problems.push(`${where(name)}: cannot read the token file ${resolvePath(tokenFile)} (${errCode(err)}): mount the secret there or fix the path`);
       return undefined;
     }
     if (value === '') {
-      problems.push(`${where(name)}: the token file ${tokenFile} is empty`);
+      problems.push(`${where(name)}: the token file ${resolvePath(tokenFile)} is empty`);
       return undefined;
     }
   }

@@ -1,6 +1,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   DEFAULTS,
@@ -275,6 +275,8 @@ describe('loadConfig: the token', () => {
     expect(p[0]).toContain('ASANA_TOKEN_FILE');
     expect(p[0]).toContain(missing);
     expect(p[0]).toContain('ENOENT');
+    // A relative path is named absolute: the receiver's working directory is rarely the user's.
+    expect(problems({ ASANA_WORKSPACE_GID: '1', ASANA_TOKEN_FILE: 'secrets/asana-token' })[0]).toContain(resolve('secrets/asana-token'));
   });
 
   it('refuses an empty token file', () => {
@@ -372,6 +374,13 @@ describe('loadConfig: YAML file', () => {
   it('names the file in a value problem that came from it', () => {
     const f = file('LOG_LEVEL: loud\n');
     expect(problems(BASE, f)).toEqual([`LOG_LEVEL (in ${f}): "loud" is not a log level: use error, warn, info, debug`]);
+  });
+
+  it('names a file given by a relative path by its absolute path', () => {
+    const f = file('LOG_LEVEL: loud\n');
+    const relativePath = relative(process.cwd(), f);
+    expect(problems(BASE, relativePath)).toEqual([`LOG_LEVEL (in ${f}): "loud" is not a log level: use error, warn, info, debug`]);
+    expect(problems(BASE, 'no-such-dir/receiver.yaml')[0]).toContain(`config file ${resolve('no-such-dir/receiver.yaml')} cannot be read`);
   });
 
   it('reports file problems together with environment problems', () => {
