@@ -10,6 +10,7 @@ import { classifyTransportFailure } from '../net/transport-failure.ts';
 import type { ProxyEnv } from '../net/proxy.ts';
 import { collectorMessage } from './classify.ts';
 import { grpcRoute } from './grpc-route.ts';
+import { probeTlsAlert } from '../net/tls-probe.ts';
 
 /**
  * OTLP/gRPC log transport (https://opentelemetry.io/docs/specs/otlp/#otlpgrpc): one unary
@@ -78,6 +79,25 @@ export async function createGrpcLogSink(cfg: GrpcSinkConfig): Promise<GrpcLogSin
   const via = route.proxy ? ` via proxy ${route.proxy}` : '';
   let closed = false;
 
+  /**
+   * UNAVAILABLE without an answer from the collector: a TLS failure with a known cause is permanent
+   * (net/transport-failure.ts); a TLS connection closed without the alert grpc-js passes on gets one
+   * diagnostic handshake (net/tls-probe.ts, direct routes only) to read it.
+   */
+  async function unavailable(details: string, retryAfterMs: number | undefined): Promise<ExportOutcome> {
+    const evidence = { code: tlsCodeIn(details), text: details, tls: !plaintext, clientCertificate: tls.cert !== undefined };
+    let verdict = classifyTransportFailure(evidence);
+    if (verdict.kind === 'closed-after-handshake' && !route.proxy) {
+      const alertCode = await probeTlsAlert(target, tls, { alpn: 'h2' });
+      if (alertCode) verdict = classifyTransportFailure({ ...evidence, code: alertCode });
+    }
+    if (verdict.kind === 'tls') return { kind: 'rejected', status: 0, reason: `TLS to ${target} failed: ${verdict.failure.message}` };
+    const hint = verdict.kind === 'closed-after-handshake' && verdict.hint ? `; ${verdict.hint}` : '';
+    if (!via && !hint) return grpcStatusOutcome(grpc.status.UNAVAILABLE, details, retryAfterMs);
+    const proxyHint = via ? ` (is the proxy reachable, and does it allow CONNECT to ${address}?)` : '';
+    return { kind: 'retryable', reason: `gRPC UNAVAILABLE from ${target}${via}: ${collectorMessage(details) || 'no connection'}${hint}${proxyHint}` };
+  }
+
   function call(body: Uint8Array, signal?: AbortSignal): Promise<ExportOutcome> {
     if (closed || signal?.aborted) return Promise.reject(new AbortedError());
     const metadata = new grpc.Metadata();
@@ -96,12 +116,7 @@ export async function createGrpcLogSink(cfg: GrpcSinkConfig): Promise<GrpcLogSin
           if (closed || signal?.aborted) return reject(new AbortedError());
           if (!err) return resolve(response && response.length > 0 ? decodeResponse(response) : { kind: 'ok', rejectedRecords: 0 });
           if (err.code === grpc.status.DEADLINE_EXCEEDED) return resolve({ kind: 'retryable', reason: `no answer within ${cfg.timeoutMs} ms (OTEL_EXPORTER_OTLP_TIMEOUT)` });
-          if (err.code === grpc.status.UNAVAILABLE) {
-            const verdict = classifyTransportFailure({ code: tlsCodeIn(err.details), text: err.details, tls: !plaintext, clientCertificate: tls.cert !== undefined });
-            if (verdict.kind === 'tls') return resolve({ kind: 'rejected', status: 0, reason: `TLS to ${target} failed: ${verdict.failure.message}` });
-            if (verdict.kind === 'closed-after-handshake') return resolve({ kind: 'retryable', reason: `gRPC UNAVAILABLE from ${target}${via}: ${collectorMessage(err.details)}; ${verdict.hint}` });
-            if (via) return resolve({ kind: 'retryable', reason: `gRPC UNAVAILABLE from ${target}${via}: ${collectorMessage(err.details) || 'no connection'} (is the proxy reachable, and does it allow CONNECT to ${address}?)` });
-          }
+          if (err.code === grpc.status.UNAVAILABLE) return void unavailable(err.details, retryDelayMs(err.metadata?.get('grpc-status-details-bin')[0])).then(resolve, reject);
           resolve(grpcStatusOutcome(err.code, err.details, retryDelayMs(err.metadata?.get('grpc-status-details-bin')[0])));
         },
       );

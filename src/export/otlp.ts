@@ -5,7 +5,7 @@ import type { ConnectionOptions } from 'node:tls';
 import { createProxyDispatcher, proxyFor, proxySettings } from '../net/proxy.ts';
 import { errorCode, tlsConnectOptions, type OtlpSignal } from '../net/tls.ts';
 import { probeTlsAlert } from '../net/tls-probe.ts';
-import { classifyTransportFailure } from '../net/transport-failure.ts';
+import { classifyTransportFailure, type TransportEvidence } from '../net/transport-failure.ts';
 import type { OtlpConfig } from '../config/index.ts';
 import { deadline } from '../deadline.ts';
 import { AbortedError } from '../errors.ts';
@@ -218,39 +218,42 @@ export function requestHeaders(cfg: Pick<OtlpConfig, 'headers' | 'protocol' | 'c
  * `alertCode` is what a diagnostic handshake (net/tls-probe.ts) found when undici reported only
  * "other side closed". Shared with the metrics exporter.
  */
-export function networkFailure(
-  err: unknown,
-  ctx: { target: string; expired: boolean; timeoutMs: number; signal?: OtlpSignal; clientCertificate?: boolean; alertCode?: string },
-): Extract<ExportOutcome, { kind: 'retryable' | 'rejected' }> {
-  const signal = ctx.signal ?? 'logs';
+export function networkFailure(err: unknown, ctx: NetworkFailureContext): Extract<ExportOutcome, { kind: 'retryable' | 'rejected' }> {
   if (ctx.expired) return { kind: 'retryable', reason: `no answer within ${ctx.timeoutMs} ms (OTEL_EXPORTER_OTLP_TIMEOUT)` };
   const text = errorText(err);
-  const verdict = classifyTransportFailure({
-    code: ctx.alertCode ?? errorCode(err),
-    text,
-    tls: ctx.target.startsWith('https:'),
-    clientCertificate: ctx.clientCertificate === true,
-    signal,
-  });
+  const verdict = classifyTransportFailure(evidenceOf(err, ctx));
   if (verdict.kind === 'tls') return { kind: 'rejected', status: 0, reason: `TLS to ${ctx.target} failed: ${verdict.failure.message}` };
-  if (verdict.kind === 'closed-after-handshake') return { kind: 'retryable', reason: `${text}: ${verdict.hint}` };
+  if (verdict.kind === 'closed-after-handshake' && verdict.hint) return { kind: 'retryable', reason: `${text}: ${verdict.hint}` };
   return { kind: 'retryable', reason: text };
+}
+
+export interface NetworkFailureContext {
+  target: string;
+  expired: boolean;
+  timeoutMs: number;
+  signal?: OtlpSignal;
+  clientCertificate?: boolean;
+  alertCode?: string;
+}
+
+function evidenceOf(err: unknown, ctx: NetworkFailureContext): TransportEvidence {
+  return { code: ctx.alertCode ?? errorCode(err), text: errorText(err), tls: ctx.target.startsWith('https:'), clientCertificate: ctx.clientCertificate === true, signal: ctx.signal ?? 'logs' };
 }
 
 /**
  * networkFailure, and when it is an https endpoint closing on us without a TLS alert over a direct
  * route, one diagnostic handshake (net/tls-probe.ts) to read the alert undici did not pass on: under
- * TLS 1.3 a collector requiring a client certificate sends certificate_required after the client's
+ * TLS 1.3 a collector refusing or requiring a client certificate says so after the client's
  * handshake finished.
  */
 export async function diagnosedNetworkFailure(
   err: unknown,
-  ctx: Parameters<typeof networkFailure>[1] & { url: string; tls: ConnectionOptions },
+  ctx: NetworkFailureContext & { url: string; tls: ConnectionOptions },
 ): Promise<ReturnType<typeof networkFailure>> {
-  const failure = networkFailure(err, ctx);
-  if (failure.kind !== 'retryable' || !/mutual TLS/.test(failure.reason) || proxyFor(ctx.url, proxySettings(process.env))) return failure;
+  const closed = !ctx.expired && classifyTransportFailure(evidenceOf(err, ctx)).kind === 'closed-after-handshake';
+  if (!closed || proxyFor(ctx.url, proxySettings(process.env))) return networkFailure(err, ctx);
   const alertCode = await probeTlsAlert(ctx.url, ctx.tls);
-  return alertCode ? networkFailure(err, { ...ctx, alertCode }) : failure;
+  return networkFailure(err, alertCode ? { ...ctx, alertCode } : ctx);
 }
 
 /** A network error as one line: message and code (undici's, or the socket's in `cause`). No headers, ever. */

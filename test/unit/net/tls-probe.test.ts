@@ -25,14 +25,14 @@ describe('probeTlsAlert', () => {
     expect(await probeTlsAlert(await serve(true), { ca: pki.ca })).toBe('ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED');
   });
   it('a server that does not ask for one: no alert', async () => {
-    expect(await probeTlsAlert(await serve(false), { ca: pki.ca }, 500)).toBeUndefined();
+    expect(await probeTlsAlert(await serve(false), { ca: pki.ca }, { timeoutMs: 500 })).toBeUndefined();
   });
   it('the client certificate sent: no alert', async () => {
     const { readFile } = await import('node:fs/promises');
     const tls = { ca: pki.ca, key: await readFile(pki.clientKeyFile), cert: await readFile(pki.clientCertFile) };
-    expect(await probeTlsAlert(await serve(true), tls, 500)).toBeUndefined();
+    expect(await probeTlsAlert(await serve(true), tls, { timeoutMs: 500 })).toBeUndefined();
   });
   it('nothing listening: no alert', async () => {
-    expect(await probeTlsAlert('https://127.0.0.1:1/', {}, 500)).toBeUndefined();
+    expect(await probeTlsAlert('https://127.0.0.1:1/', {}, { timeoutMs: 500 })).toBeUndefined();
   });
 });

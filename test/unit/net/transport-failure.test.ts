@@ -17,7 +17,7 @@ describe('classifyTransportFailure', () => {
     ['undici, closed without an alert, no client certificate', { ...https, code: 'UND_ERR_SOCKET', text: 'other side closed (UND_ERR_SOCKET)' }, 'closed-after-handshake', /mutual TLS.*OTEL_EXPORTER_OTLP_LOGS_CLIENT_CERTIFICATE.*OTEL_EXPORTER_OTLP_LOGS_CLIENT_KEY/],
     ['a reset, no client certificate', { ...https, code: 'ECONNRESET', text: 'read ECONNRESET' }, 'closed-after-handshake', /mutual TLS/],
     ['grpc-js, connection closed', { ...https, text: 'Connection closed before starting HTTP/2 handshake' }, 'closed-after-handshake'],
-    ['closed, but a client certificate is configured', { tls: true, clientCertificate: true, text: 'other side closed' }, 'network'],
+    ['grpc-js, the alert to a refused client certificate dropped', { tls: true, clientCertificate: true, text: 'No connection established. Last error: Failed to connect (2026-12-02T17:12:05.986Z)' }, 'closed-after-handshake'],
     ['closed over plaintext', { tls: false, clientCertificate: false, text: 'other side closed' }, 'network'],
     ['refused', { ...https, code: 'ECONNREFUSED', text: 'connect ECONNREFUSED 127.0.0.1:4317' }, 'network'],
     ['DNS', { ...https, code: 'ENOTFOUND', text: 'getaddrinfo ENOTFOUND collector' }, 'network'],
@@ -25,6 +25,11 @@ describe('classifyTransportFailure', () => {
     const v = classifyTransportFailure(evidence);
     expect(v.kind).toBe(kind);
     if (message) expect(v.kind === 'tls' ? v.failure.message : v.kind === 'closed-after-handshake' ? v.hint : '').toMatch(message);
+  });
+
+  it('closed with a client certificate configured: the hint says to check it, not to set it', () => {
+    const v = classifyTransportFailure({ tls: true, clientCertificate: true, text: 'other side closed' });
+    expect(v.kind === 'closed-after-handshake' && v.hint).toMatch(/check that it trusts the certificate in OTEL_EXPORTER_OTLP_LOGS_CLIENT_CERTIFICATE/);
   });
 
   it('names the metrics variables for the metrics signal', () => {
