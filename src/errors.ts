@@ -21,6 +21,7 @@ export type ErrorCode =
   | 'ERR_ASANA_FORBIDDEN'
   | 'ERR_ASANA_REQUEST'
   | 'ERR_ASANA_UNAVAILABLE'
+  | 'ERR_ASANA_TLS'
   | StateErrorCode
   | 'ERR_EXPORT_REJECTED'
   | 'ERR_EXPORT_UNAVAILABLE'
@@ -81,6 +82,17 @@ export class AsanaRequestError extends HttpStatusError {
 export class AsanaUnavailableError extends ReceiverError {
   constructor(message: string) {
     super('ERR_ASANA_UNAVAILABLE', message, ExitCode.fatal);
+  }
+}
+
+/**
+ * TLS to Asana failed on its certificate (unknown CA, hostname mismatch, expired): the same
+ * connection fails the same way until the trust store, ASANA_API_URL or a certificate changes, and
+ * NODE_EXTRA_CA_CERTS is read only when the process starts. Retrying cannot help.
+ */
+export class AsanaTlsError extends ReceiverError {
+  constructor(message: string) {
+    super('ERR_ASANA_TLS', message, ExitCode.fatal);
   }
 }
 

@@ -3,7 +3,7 @@ import { RateLimiter } from './asana/rate-limiter.ts';
 import { loadConfig, type LoadedConfig } from './config/index.ts';
 import { AbortedError, ConfigError, ExitCode, ReceiverError } from './errors.ts';
 import { safeUrl } from './export/classify.ts';
-import { createLogSink, grpcProxyEnv, grpcUrl } from './export/sink.ts';
+import { createLogSink, grpcUrl } from './export/sink.ts';
 import { createProxyDispatcher, describeRoute } from './net/proxy.ts';
 import { asanaProbes, runAsanaProbe, type Check } from './validate-asana.ts';
 import { createLogger, redact, registerSecret } from './log.ts';
@@ -130,7 +130,7 @@ async function checkState(path: string): Promise<Check> {
 async function checkLogsEndpoint(config: LoadedConfig): Promise<Check> {
   const route =
     config.otlp.protocol === 'grpc'
-      ? describeRoute(grpcUrl(config.otlp.url, config.otlp.insecure), grpcProxyEnv(process.env))
+      ? describeRoute(grpcUrl(config.otlp.url, config.otlp.insecure))
       : describeRoute(config.otlp.url);
   let sink;
   try {

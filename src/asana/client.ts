@@ -8,6 +8,7 @@ import { PACKAGE_NAME, PACKAGE_VERSION } from '../version.ts';
 import { classifyAsanaResponse, parseAuditLogPage, parseEventsPage, type AsanaOutcome, type RequestContext } from './classify.ts';
 import type { RateLimiter } from './rate-limiter.ts';
 import type { AuditLogPage, AuditLogQuery, AuditLogResult, EventsQuery, EventsResult } from './types.ts';
+import { asanaTransportOutcome } from './transport.ts';
 
 /** UTF-8, a byte-order mark skipped (as undici's body.text() does), invalid bytes replaced. */
 const UTF8 = new TextDecoder();
@@ -211,9 +212,12 @@ export class AsanaClient implements AsanaApi {
       return outcome;
     } catch (err) {
       if (signal?.aborted) throw new AbortedError();
-      const reason = timeout.expired()
-        ? `no answer from Asana within ${formatDuration(this.opts.timeoutMs ?? REQUEST_TIMEOUT_MS, { units: 2 })}`
-        : `cannot reach Asana at ${this.opts.apiUrl}: ${describeNetworkError(err)}`;
+      const transport = timeout.expired() ? undefined : asanaTransportOutcome(err, this.opts.apiUrl);
+      if (transport?.kind === 'fatal') {
+        this.observe('error', ctx, transport);
+        return transport;
+      }
+      const reason = transport?.reason ?? `no answer from Asana within ${formatDuration(this.opts.timeoutMs ?? REQUEST_TIMEOUT_MS, { units: 2 })}`;
       const outcome: AsanaOutcome<T> = { kind: 'retry', reason, rateLimited: false };
       this.observe('error', ctx, outcome);
       return outcome;
@@ -237,14 +241,4 @@ export class AsanaClient implements AsanaApi {
 function unexpected(answer: Answer<unknown>, ctx: RequestContext): AsanaRequestError {
   if (answer.kind === 'sync-refused') return new AsanaRequestError(412, `Asana answered 412 Precondition Failed for the ${ctx.what}: ${answer.message}`);
   return new AsanaRequestError(400, `Asana rejected the request for the ${ctx.what} with HTTP 400: ${answer.kind === 'bad-offset' ? answer.message : 'unexpected answer'}`);
-}
-
-function describeNetworkError(err: unknown): string {
-  if (err && typeof err === 'object') {
-    const e = err as { code?: unknown; message?: unknown; cause?: { code?: unknown; message?: unknown } };
-    const code = e.code ?? e.cause?.code;
-    const message = typeof e.message === 'string' ? e.message : String(err);
-    return code ? `${String(code)} ${message}` : message;
-  }
-  return String(err);
 }

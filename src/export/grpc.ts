@@ -5,7 +5,12 @@ import { decodeProtobufResponse } from './response.ts';
 import { grpcStatusOutcome } from './grpc-status.ts';
 import { encodeLogsRequest } from './protobuf.ts';
 import type { EncodedBatch, ExportOutcome, LogBatch, LogSink } from './types.ts';
-import { classifyTlsError, errorCode, tlsCodeOfMessage } from '../net/tls.ts';
+import { errorCode, tlsCodeOfMessage } from '../net/tls.ts';
+import { classifyTransportFailure } from '../net/transport-failure.ts';
+import type { ProxyEnv } from '../net/proxy.ts';
+import { collectorMessage } from './classify.ts';
+import { grpcRoute } from './grpc-route.ts';
+import { probeTlsAlert } from '../net/tls-probe.ts';
 
 /**
  * OTLP/gRPC log transport (https://opentelemetry.io/docs/specs/otlp/#otlpgrpc): one unary
@@ -13,8 +18,11 @@ import { classifyTlsError, errorCode, tlsCodeOfMessage } from '../net/tls.ts';
  * serializers), the outcome as data. @grpc/grpc-js is imported on the first sink created, so a
  * receiver on OTLP/HTTP never loads it.
  *
- * Plaintext when `insecure` is true or the URL scheme is http (the spec's OTEL_EXPORTER_OTLP_INSECURE
- * rule); TLS otherwise, with the CA, client key and certificate from the tls connect options.
+ * Plaintext for an http:// endpoint, TLS for https:// (with the CA, client key and certificate from
+ * the tls connect options). OTEL_EXPORTER_OTLP_INSECURE only decides the scheme of an endpoint given
+ * without one (sink.ts grpcUrl), as the spec defines it: "This option only applies to OTLP/gRPC when
+ * an endpoint is provided without the http or https scheme"
+ * (https://opentelemetry.io/docs/specs/otel/protocol/exporter/). Routed as grpc-route.ts decides.
  */
 
 export const EXPORT_PATH = '/opentelemetry.proto.collector.logs.v1.LogsService/Export';
@@ -27,6 +35,8 @@ export interface GrpcSinkConfig {
   insecure: boolean;
   /** From net/tls.ts tlsConnectOptions: ca, key, cert as PEM buffers. */
   tls?: ConnectionOptions;
+  /** The proxy variables (grpc-route.ts); process.env when not given. */
+  env?: ProxyEnv;
 }
 
 export interface GrpcLogSink extends LogSink {
@@ -35,9 +45,14 @@ export interface GrpcLogSink extends LogSink {
   probe(signal?: AbortSignal): Promise<ExportOutcome>;
 }
 
-/** Whether the channel is plaintext, per the spec: insecure, or an http:// endpoint. */
+/**
+ * Whether the channel is plaintext, per the spec: an http:// endpoint. `insecure` applies only to an
+ * endpoint without a scheme, which grpcUrl (sink.ts) has already turned into http:// or https://.
+ */
 export function isPlaintext(url: string, insecure: boolean): boolean {
-  return insecure || url.startsWith('http://');
+  if (/^https:\/\//i.test(url)) return false;
+  if (/^http:\/\//i.test(url)) return true;
+  return insecure;
 }
 
 /** host:port of the endpoint (the path of an OTLP/gRPC URL is not used). */
@@ -54,12 +69,34 @@ export async function createGrpcLogSink(cfg: GrpcSinkConfig): Promise<GrpcLogSin
     ? grpc.credentials.createInsecure()
     : grpc.credentials.createSsl(toBuffer(tls.ca), toBuffer(tls.key), toBuffer(tls.cert));
   const address = grpcAddress(cfg.url);
-  const client = new grpc.Client(address, credentials, {
+  const target = `${plaintext ? 'http' : 'https'}://${address}`;
+  const route = grpcRoute(address, target, cfg.env);
+  const client = new grpc.Client(route.target, credentials, {
+    ...route.options,
     'grpc.primary_user_agent': `${PACKAGE_NAME}/${PACKAGE_VERSION}`,
     ...(cfg.compression === 'gzip' ? { 'grpc.default_compression_algorithm': 2 } : {}),
   });
-  const target = `${plaintext ? 'http' : 'https'}://${address}`;
+  const via = route.proxy ? ` via proxy ${route.proxy}` : '';
   let closed = false;
+
+  /**
+   * UNAVAILABLE without an answer from the collector: a TLS failure with a known cause is permanent
+   * (net/transport-failure.ts); a TLS connection closed without the alert grpc-js passes on gets one
+   * diagnostic handshake (net/tls-probe.ts, direct routes only) to read it.
+   */
+  async function unavailable(details: string, retryAfterMs: number | undefined): Promise<ExportOutcome> {
+    const evidence = { code: tlsCodeIn(details), text: details, tls: !plaintext, clientCertificate: tls.cert !== undefined };
+    let verdict = classifyTransportFailure(evidence);
+    if (verdict.kind === 'closed-after-handshake' && !route.proxy) {
+      const alertCode = await probeTlsAlert(target, tls, { alpn: 'h2' });
+      if (alertCode) verdict = classifyTransportFailure({ ...evidence, code: alertCode });
+    }
+    if (verdict.kind === 'tls') return { kind: 'rejected', status: 0, reason: `TLS to ${target} failed: ${verdict.failure.message}` };
+    const hint = verdict.kind === 'closed-after-handshake' && verdict.hint ? `; ${verdict.hint}` : '';
+    if (!via && !hint) return grpcStatusOutcome(grpc.status.UNAVAILABLE, details, retryAfterMs);
+    const proxyHint = via ? ` (is the proxy reachable, and does it allow CONNECT to ${address}?)` : '';
+    return { kind: 'retryable', reason: `gRPC UNAVAILABLE from ${target}${via}: ${collectorMessage(details) || 'no connection'}${hint}${proxyHint}` };
+  }
 
   function call(body: Uint8Array, signal?: AbortSignal): Promise<ExportOutcome> {
     if (closed || signal?.aborted) return Promise.reject(new AbortedError());
@@ -79,8 +116,7 @@ export async function createGrpcLogSink(cfg: GrpcSinkConfig): Promise<GrpcLogSin
           if (closed || signal?.aborted) return reject(new AbortedError());
           if (!err) return resolve(response && response.length > 0 ? decodeResponse(response) : { kind: 'ok', rejectedRecords: 0 });
           if (err.code === grpc.status.DEADLINE_EXCEEDED) return resolve({ kind: 'retryable', reason: `no answer within ${cfg.timeoutMs} ms (OTEL_EXPORTER_OTLP_TIMEOUT)` });
-          const tlsFailure = err.code === grpc.status.UNAVAILABLE ? classifyTlsError(tlsCodeIn(err.details)) : undefined;
-          if (tlsFailure) return resolve({ kind: 'rejected', status: 0, reason: `TLS to ${target} failed: ${tlsFailure.message}` });
+          if (err.code === grpc.status.UNAVAILABLE) return void unavailable(err.details, retryDelayMs(err.metadata?.get('grpc-status-details-bin')[0])).then(resolve, reject);
           resolve(grpcStatusOutcome(err.code, err.details, retryDelayMs(err.metadata?.get('grpc-status-details-bin')[0])));
         },
       );

@@ -1,8 +1,11 @@
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { request, type Dispatcher, type EnvHttpProxyAgent } from '../undici.ts';
-import { createProxyDispatcher } from '../net/proxy.ts';
-import { classifyTlsError, errorCode, tlsConnectOptions, tlsVariable, type OtlpSignal } from '../net/tls.ts';
+import type { ConnectionOptions } from 'node:tls';
+import { createProxyDispatcher, proxyFor, proxySettings } from '../net/proxy.ts';
+import { errorCode, tlsConnectOptions, type OtlpSignal } from '../net/tls.ts';
+import { probeTlsAlert } from '../net/tls-probe.ts';
+import { classifyTransportFailure, type TransportEvidence } from '../net/transport-failure.ts';
 import type { OtlpConfig } from '../config/index.ts';
 import { deadline } from '../deadline.ts';
 import { AbortedError } from '../errors.ts';
@@ -49,10 +52,11 @@ export type ProbeOutcome = Exclude<ExportOutcome, { kind: 'partial' }>;
 export function createOtlpLogSink(cfg: OtlpConfig, opts: { dispatcher?: Dispatcher } = {}): OtlpLogSink {
   // A dispatcher passed in belongs to the caller, who closes it; our own pooled agent is closed by shutdown().
   const pool = new BufferPool();
+  const tls = opts.dispatcher ? {} : tlsConnectOptions(cfg.tls, 'logs');
   // Through the proxy the environment names (HTTPS_PROXY, NO_PROXY), with the collector's CA and client certificate.
   const ownAgent = opts.dispatcher
     ? undefined
-    : createProxyDispatcher({ tls: tlsConnectOptions(cfg.tls, 'logs'), keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS, connections: MAX_CONNECTIONS });
+    : createProxyDispatcher({ tls, keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS, connections: MAX_CONNECTIONS });
   const dispatcher: Dispatcher = opts.dispatcher ?? (ownAgent as EnvHttpProxyAgent);
   const json = cfg.protocol === 'http/json';
   const serialize = async (batch: LogBatch) =>
@@ -117,7 +121,7 @@ export function createOtlpLogSink(cfg: OtlpConfig, opts: { dispatcher?: Dispatch
       return outcome;
     } catch (err) {
       if (closed || signal?.aborted) throw new AbortedError();
-      const failure = networkFailure(err, { target, expired: timeout.expired(), timeoutMs: cfg.timeoutMs, clientCertificate: cfg.tls.clientCertificate !== undefined });
+      const failure = await diagnosedNetworkFailure(err, { url: cfg.url, tls, target, expired: timeout.expired(), timeoutMs: cfg.timeoutMs, clientCertificate: cfg.tls.clientCertificate !== undefined });
       if (failure.kind === 'retryable' && 'records' in batch) bodies.set(batch, body);
       else if (failure.kind !== 'retryable') release(batch);
       return failure;
@@ -140,7 +144,7 @@ export function createOtlpLogSink(cfg: OtlpConfig, opts: { dispatcher?: Dispatch
       return { kind: 'rejected', status: res.statusCode, reason: `a partial success rejecting ${outcome.rejectedRecords} records of an empty export: ${outcome.message || 'no reason given'}` };
     } catch (err) {
       if (closed || signal?.aborted) throw new AbortedError();
-      return networkFailure(err, { target, expired: timeout.expired(), timeoutMs: cfg.timeoutMs, clientCertificate: cfg.tls.clientCertificate !== undefined });
+      return await diagnosedNetworkFailure(err, { url: cfg.url, tls, target, expired: timeout.expired(), timeoutMs: cfg.timeoutMs, clientCertificate: cfg.tls.clientCertificate !== undefined });
     } finally {
       timeout.done();
     }
@@ -207,30 +211,49 @@ export function requestHeaders(cfg: Pick<OtlpConfig, 'headers' | 'protocol' | 'c
 }
 
 /**
- * A request that got no answer: a TLS failure (unknown CA, hostname mismatch, client certificate
- * refused) stops with its cause and the variable that fixes it, since retrying cannot help; anything
- * else (refused, reset, timed out) is retried. Under TLS 1.3 a collector that requires a client
- * certificate closes the connection after the handshake without a code the client sees: an https
- * endpoint closing on us without one, while no client certificate is configured, is retried with
- * that hint. Shared with the metrics exporter.
+ * A request that got no answer, by net/transport-failure.ts: a TLS failure with a known cause
+ * (unknown CA, hostname mismatch, client certificate refused or required) stops with its cause and
+ * the variable that fixes it, since retrying cannot help; anything else (refused, reset, timed out)
+ * is retried, an https endpoint closing on us without a TLS alert with the mutual TLS hint.
+ * `alertCode` is what a diagnostic handshake (net/tls-probe.ts) found when undici reported only
+ * "other side closed". Shared with the metrics exporter.
  */
-export function networkFailure(
-  err: unknown,
-  ctx: { target: string; expired: boolean; timeoutMs: number; signal?: OtlpSignal; clientCertificate?: boolean },
-): Extract<ExportOutcome, { kind: 'retryable' | 'rejected' }> {
-  const signal = ctx.signal ?? 'logs';
+export function networkFailure(err: unknown, ctx: NetworkFailureContext): Extract<ExportOutcome, { kind: 'retryable' | 'rejected' }> {
   if (ctx.expired) return { kind: 'retryable', reason: `no answer within ${ctx.timeoutMs} ms (OTEL_EXPORTER_OTLP_TIMEOUT)` };
-  const code = errorCode(err);
-  const tls = classifyTlsError(code, signal);
-  if (tls) return { kind: 'rejected', status: 0, reason: `TLS to ${ctx.target} failed: ${tls.message}` };
   const text = errorText(err);
-  if (code === undefined && !ctx.clientCertificate && ctx.target.startsWith('https:') && /other side closed/i.test(text)) {
-    return {
-      kind: 'retryable',
-      reason: `${text}: the collector closed the TLS connection; if it requires mutual TLS, set ${tlsVariable(signal, 'CLIENT_CERTIFICATE')} and ${tlsVariable(signal, 'CLIENT_KEY')}`,
-    };
-  }
+  const verdict = classifyTransportFailure(evidenceOf(err, ctx));
+  if (verdict.kind === 'tls') return { kind: 'rejected', status: 0, reason: `TLS to ${ctx.target} failed: ${verdict.failure.message}` };
+  if (verdict.kind === 'closed-after-handshake' && verdict.hint) return { kind: 'retryable', reason: `${text}: ${verdict.hint}` };
   return { kind: 'retryable', reason: text };
+}
+
+export interface NetworkFailureContext {
+  target: string;
+  expired: boolean;
+  timeoutMs: number;
+  signal?: OtlpSignal;
+  clientCertificate?: boolean;
+  alertCode?: string;
+}
+
+function evidenceOf(err: unknown, ctx: NetworkFailureContext): TransportEvidence {
+  return { code: ctx.alertCode ?? errorCode(err), text: errorText(err), tls: ctx.target.startsWith('https:'), clientCertificate: ctx.clientCertificate === true, signal: ctx.signal ?? 'logs' };
+}
+
+/**
+ * networkFailure, and when it is an https endpoint closing on us without a TLS alert over a direct
+ * route, one diagnostic handshake (net/tls-probe.ts) to read the alert undici did not pass on: under
+ * TLS 1.3 a collector refusing or requiring a client certificate says so after the client's
+ * handshake finished.
+ */
+export async function diagnosedNetworkFailure(
+  err: unknown,
+  ctx: NetworkFailureContext & { url: string; tls: ConnectionOptions },
+): Promise<ReturnType<typeof networkFailure>> {
+  const closed = !ctx.expired && classifyTransportFailure(evidenceOf(err, ctx)).kind === 'closed-after-handshake';
+  if (!closed || proxyFor(ctx.url, proxySettings(process.env))) return networkFailure(err, ctx);
+  const alertCode = await probeTlsAlert(ctx.url, ctx.tls);
+  return networkFailure(err, alertCode ? { ...ctx, alertCode } : ctx);
 }
 
 /** A network error as one line: message and code (undici's, or the socket's in `cause`). No headers, ever. */

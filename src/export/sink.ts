@@ -35,12 +35,3 @@ export function grpcUrl(endpoint: string, insecure: boolean): string {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(endpoint)) return endpoint;
   return `${insecure ? 'http' : 'https'}://${endpoint}`;
 }
-
-/**
- * The proxy variables as @grpc/grpc-js reads them, in the form net/proxy.ts describes: lower-case
- * only, grpc_proxy before https_proxy before http_proxy for every endpoint, no_grpc_proxy before no_proxy.
- */
-export function grpcProxyEnv(env: Readonly<Record<string, string | undefined>>): Record<string, string | undefined> {
-  const proxy = env.grpc_proxy || env.https_proxy || env.http_proxy || undefined;
-  return { http_proxy: proxy, https_proxy: proxy, no_proxy: env.no_grpc_proxy || env.no_proxy || undefined };
-}

@@ -84,23 +84,40 @@ export function errorCode(err: unknown): string | undefined {
   return undefined;
 }
 
-/** A TLS failure named by cause with the variable to set, or undefined when `code` is not one. */
-export function classifyTlsError(code: string | undefined, signal: OtlpSignal = 'logs'): TlsFailure | undefined {
+/**
+ * The one rule from a TLS error code to its cause, for every peer (the collector, Asana): the
+ * certificate-verification codes Node reports (OpenSSL X509_V_ERR_* names, Node's host check) and
+ * the alerts a server sends when it refuses the client's certificate.
+ */
+export function tlsCause(code: string | undefined): TlsCause | undefined {
   if (!code) return undefined;
-  if (UNKNOWN_CA.has(code))
-    return { cause: 'unknown-ca', message: `the collector's certificate is signed by an unknown CA (${code}). Fix: set ${tlsVariable(signal, 'CERTIFICATE')} to the CA's PEM file` };
-  if (HOSTNAME.has(code))
-    return { cause: 'hostname-mismatch', message: `the collector's certificate does not name the host in the endpoint URL (${code}). Fix: use a host name the certificate lists in OTEL_EXPORTER_OTLP_ENDPOINT, or reissue the certificate` };
-  if (EXPIRED.has(code))
-    return { cause: 'expired', message: `the collector's certificate has expired (${code}). Fix: renew the collector's certificate` };
-  if (NOT_YET_VALID.has(code))
-    return { cause: 'not-yet-valid', message: `the collector's certificate is not valid yet (${code}). Fix: check the clocks, or the certificate's start date` };
-  if (CLIENT_REFUSED.has(code))
-    return { cause: 'client-certificate-refused', message: `the collector refused the client certificate (${code}). Fix: set ${tlsVariable(signal, 'CLIENT_CERTIFICATE')} and ${tlsVariable(signal, 'CLIENT_KEY')} to a certificate the collector trusts` };
-  if (CLIENT_INVALID.has(code))
-    return { cause: 'client-certificate-invalid', message: `the client certificate or key cannot be used (${code}). Fix: set ${tlsVariable(signal, 'CLIENT_CERTIFICATE')} and ${tlsVariable(signal, 'CLIENT_KEY')} to a matching PEM pair` };
+  if (UNKNOWN_CA.has(code)) return 'unknown-ca';
+  if (HOSTNAME.has(code)) return 'hostname-mismatch';
+  if (EXPIRED.has(code)) return 'expired';
+  if (NOT_YET_VALID.has(code)) return 'not-yet-valid';
+  if (CLIENT_REFUSED.has(code)) return 'client-certificate-refused';
+  if (CLIENT_INVALID.has(code)) return 'client-certificate-invalid';
   return undefined;
 }
+
+/** A TLS failure to the collector named by cause with the variable to set, or undefined when `code` is not one. */
+export function classifyTlsError(code: string | undefined, signal: OtlpSignal = 'logs'): TlsFailure | undefined {
+  const cause = tlsCause(code);
+  if (!cause) return undefined;
+  return { cause, message: COLLECTOR_MESSAGE[cause](code as string, signal) };
+}
+
+const COLLECTOR_MESSAGE: Record<TlsCause, (code: string, signal: OtlpSignal) => string> = {
+  'unknown-ca': (code, signal) => `the collector's certificate is signed by an unknown CA (${code}). Fix: set ${tlsVariable(signal, 'CERTIFICATE')} to the CA's PEM file`,
+  'hostname-mismatch': (code) =>
+    `the collector's certificate does not name the host in the endpoint URL (${code}). Fix: use a host name the certificate lists in OTEL_EXPORTER_OTLP_ENDPOINT, or reissue the certificate`,
+  expired: (code) => `the collector's certificate has expired (${code}). Fix: renew the collector's certificate`,
+  'not-yet-valid': (code) => `the collector's certificate is not valid yet (${code}). Fix: check the clocks, or the certificate's start date`,
+  'client-certificate-refused': (code, signal) =>
+    `the collector refused or required a client certificate (${code}). Fix: set ${tlsVariable(signal, 'CLIENT_CERTIFICATE')} and ${tlsVariable(signal, 'CLIENT_KEY')} to a certificate the collector trusts`,
+  'client-certificate-invalid': (code, signal) =>
+    `the client certificate or key cannot be used (${code}). Fix: set ${tlsVariable(signal, 'CLIENT_CERTIFICATE')} and ${tlsVariable(signal, 'CLIENT_KEY')} to a matching PEM pair`,
+};
 
 /**
  * OpenSSL's verification messages (X509_verify_cert_error_string) and Node's host check, by code:
@@ -119,6 +136,9 @@ const CODE_BY_MESSAGE: readonly [RegExp, string][] = [
   [/alert certificate required/i, 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED'],
   [/alert bad certificate/i, 'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE'],
   [/alert unknown ca/i, 'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA'],
+  [/alert certificate unknown/i, 'ERR_SSL_SSLV3_ALERT_CERTIFICATE_UNKNOWN'],
+  [/alert access denied/i, 'ERR_SSL_TLSV1_ALERT_ACCESS_DENIED'],
+  [/alert certificate expired/i, 'ERR_SSL_SSLV3_ALERT_CERTIFICATE_EXPIRED'],
 ];
 
 /** The TLS error code a message text stands for, or undefined. */

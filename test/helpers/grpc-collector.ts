@@ -20,7 +20,8 @@ export interface GrpcCollector {
   close(): Promise<void>;
 }
 
-export async function startGrpcCollector(opts: { tls?: { key: string; cert: string } } = {}): Promise<GrpcCollector> {
+/** `tls.clientCa`: mutual TLS, a client certificate signed by it required. */
+export async function startGrpcCollector(opts: { tls?: { key: string; cert: string; clientCa?: string } } = {}): Promise<GrpcCollector> {
   const records: CollectedRecord[] = [];
   const calls: GrpcCollector['calls'] = [];
   let refusal: { remaining: number; code: grpc.status; message: string } | undefined;
@@ -63,7 +64,11 @@ export async function startGrpcCollector(opts: { tls?: { key: string; cert: stri
     server.bindAsync(
       '127.0.0.1:0',
       opts.tls
-        ? grpc.ServerCredentials.createSsl(null, [{ private_key: Buffer.from(opts.tls.key), cert_chain: Buffer.from(opts.tls.cert) }], false)
+        ? grpc.ServerCredentials.createSsl(
+            opts.tls.clientCa ? Buffer.from(opts.tls.clientCa) : null,
+            [{ private_key: Buffer.from(opts.tls.key), cert_chain: Buffer.from(opts.tls.cert) }],
+            opts.tls.clientCa !== undefined,
+          )
         : grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
   );
   return {

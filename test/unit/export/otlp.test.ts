@@ -349,11 +349,16 @@ describe('networkFailure', () => {
     const out = networkFailure(closed(), { target: 'https://c:4318/v1/logs', expired: false, timeoutMs: 1 });
     expect(out).toMatchObject({ kind: 'retryable', reason: expect.stringMatching(/other side closed.*mutual TLS.*OTEL_EXPORTER_OTLP_LOGS_CLIENT_CERTIFICATE/) });
   });
-  it.each([
-    ['plain http', { target: 'http://c:4318/v1/logs' }],
-    ['a client certificate configured', { target: 'https://c:4318/v1/logs', clientCertificate: true }],
-  ])('no mutual TLS hint with %s', (_name, ctx) => {
-    expect(networkFailure(closed(), { expired: false, timeoutMs: 1, ...ctx })).toEqual({ kind: 'retryable', reason: 'other side closed (UND_ERR_SOCKET)' });
+  it('no mutual TLS hint with plain http', () => {
+    expect(networkFailure(closed(), { target: 'http://c:4318/v1/logs', expired: false, timeoutMs: 1 })).toEqual({ kind: 'retryable', reason: 'other side closed (UND_ERR_SOCKET)' });
+  });
+  it('a client certificate configured: retried, the hint says to check the certificate, not to set it', () => {
+    const out = networkFailure(closed(), { target: 'https://c:4318/v1/logs', expired: false, timeoutMs: 1, clientCertificate: true });
+    expect(out).toMatchObject({ kind: 'retryable', reason: expect.stringMatching(/check that it trusts the certificate in OTEL_EXPORTER_OTLP_LOGS_CLIENT_CERTIFICATE/) });
+  });
+  it('the alert a diagnostic handshake read: permanent, both variables named', () => {
+    const out = networkFailure(closed(), { target: 'https://c:4318/v1/logs', expired: false, timeoutMs: 1, alertCode: 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED' });
+    expect(out).toMatchObject({ kind: 'rejected', reason: expect.stringMatching(/refused or required a client certificate.*OTEL_EXPORTER_OTLP_LOGS_CLIENT_CERTIFICATE.*OTEL_EXPORTER_OTLP_LOGS_CLIENT_KEY/) });
   });
   it('a timeout is retried and names the variable', () => {
     expect(networkFailure(new Error('aborted'), { target: 'http://c', expired: true, timeoutMs: 500 })).toEqual({ kind: 'retryable', reason: 'no answer within 500 ms (OTEL_EXPORTER_OTLP_TIMEOUT)' });
