@@ -1,6 +1,8 @@
 /**
- * Garbage-collector settings for a long-running receiver, applied once at start-up: imported first
- * by the CLI (src/cli.ts), before any other module is loaded.
+ * Garbage-collector settings for a long-running receiver, applied once at start-up: the only static
+ * import of the CLI (src/cli.ts), which loads everything else afterwards. Loading the receiver's
+ * modules first would let the young generation grow (to 16 MB) before these settings could hold it,
+ * and V8 does not shrink it back while the process is busy.
  *
  * V8 sizes its heap for throughput on the machine it finds: on a host with gigabytes free, a busy
  * receiver let its young generation grow to 128 MB and its old generation to several times the live

@@ -5,13 +5,12 @@ import { AbortedError, AsanaRequestError, AsanaUnavailableError } from '../error
 import type { Logger } from '../log.ts';
 import { backoffDelay, sleep } from '../retry.ts';
 import { PACKAGE_NAME, PACKAGE_VERSION } from '../version.ts';
+import { declaredLength, readBodyText } from './body-text.ts';
 import { classifyAsanaResponse, parseAuditLogPage, parseEventsPage, type AsanaOutcome, type RequestContext } from './classify.ts';
 import type { RateLimiter } from './rate-limiter.ts';
 import type { AuditLogPage, AuditLogQuery, AuditLogResult, EventsQuery, EventsResult } from './types.ts';
 import { asanaTransportOutcome } from './transport.ts';
 
-/** UTF-8, a byte-order mark skipped (as undici's body.text() does), invalid bytes replaced. */
-const UTF8 = new TextDecoder();
 /** Asana: the maximum page size of the audit log endpoint. */
 export const PAGE_LIMIT = 100;
 /** One request may take this long before it is abandoned and retried. */
@@ -203,10 +202,9 @@ export class AsanaClient implements AsanaApi {
           'user-agent': `${PACKAGE_NAME}/${PACKAGE_VERSION}`,
         },
       });
-      // Read as bytes and decoded right here, in the same turn as the parse: a page's text (60-120 KB
-      // of string) then lives only while it is parsed, and dies young. Resolved by body.text(), it
-      // would wait for other pages' work, outlive young-generation collections and be promoted.
-      const bodyText = UTF8.decode(await res.body.bytes());
+      // Read into one buffer and decoded right here, in the same turn as the parse (body-text.ts): a
+      // page's text then lives only while it is parsed, and dies young; its bytes are freed at once.
+      const bodyText = await readBodyText(res.body, declaredLength(res.headers['content-length']));
       const outcome = classifyAsanaResponse(res.statusCode, res.headers, bodyText, ctx, parse);
       this.observe(res.statusCode, ctx, outcome);
       return outcome;

@@ -2,9 +2,9 @@
  * How a command that ends with an error says so on stderr: in the receiver's log format, so a log
  * pipeline that reads JSON lines gets ONE line listing every configuration problem.
  */
-import { DEFAULTS } from '../config/index.ts';
+import { DEFAULTS } from '../config/env-vars.ts';
+import type { LogFormat } from '../config/types.ts';
 import { ConfigError, ReceiverError } from '../errors.ts';
-import type { LogFormat } from '../config/index.ts';
 
 /** LOG_FORMAT as the environment gives it (the configuration itself may be what failed). */
 export function logFormatFrom(env: Record<string, string | undefined>): LogFormat {

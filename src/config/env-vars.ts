@@ -5,8 +5,10 @@
  */
 import { AUDIT_ACTOR_TYPES, KNOWN_STREAMS, type StreamName } from '../asana/vocabulary.ts';
 import { formatDuration } from '../duration.ts';
-import { DEFAULT_SERVICE_NAME } from '../export/resource.ts';
 import type { LogFormat, LogLevel, MetricsExporter, OtlpProtocol } from './types.ts';
+
+/** service.name when neither OTEL_SERVICE_NAME nor OTEL_RESOURCE_ATTRIBUTES names one: the system the events describe. */
+export const DEFAULT_SERVICE_NAME = 'asana';
 
 /** Node's timers hold at most 2^31−1 ms (about 24.8 days); a longer duration would fire at once. */
 export const MAX_TIMER_MS = 2 ** 31 - 1;

@@ -1,8 +1,8 @@
 import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
+import { DEFAULT_SERVICE_NAME } from '../config/env-vars.ts';
 import { PACKAGE_VERSION } from '../version.ts';
 
-/** service.name when neither OTEL_SERVICE_NAME nor OTEL_RESOURCE_ATTRIBUTES names one: the system the events describe. */
-export const DEFAULT_SERVICE_NAME = 'asana';
+export { DEFAULT_SERVICE_NAME };
 
 /**
  * The resource of every record from one workspace.

@@ -20,6 +20,58 @@ describe('heap settings', () => {
   });
 });
 
+/**
+ * Runs `node src/cli.ts ...args` with a load hook (module.registerHooks) that records every module
+ * loaded, and which of them were loaded before heap.ts set the GC flags (v8.setFlagsFromString,
+ * wrapped for the child only).
+ */
+function loadsOf(args: string[], env: Record<string, string> = {}): { status: number | null; stderr: string; beforeFlags: string[]; all: string[] } {
+  const hook = `
+    import { registerHooks, syncBuiltinESMExports } from 'node:module';
+    import { writeSync } from 'node:fs';
+    const v8 = process.getBuiltinModule('node:v8');
+    const loaded = [];
+    let beforeFlags;
+    const set = v8.setFlagsFromString;
+    v8.setFlagsFromString = (f) => { beforeFlags ??= [...loaded]; return set(f); };
+    syncBuiltinESMExports();
+    registerHooks({ load(url, context, next) { loaded.push(url); return next(url, context); } });
+    process.on('exit', () => writeSync(3, JSON.stringify({ beforeFlags: beforeFlags ?? null, all: loaded })));`;
+  const r = spawnSync(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(hook)}`, join(import.meta.dirname, '../../src/cli.ts'), ...args], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+  });
+  const out = JSON.parse(String(r.output[3])) as { beforeFlags: string[] | null; all: string[] };
+  const ours = (urls: string[]) => urls.filter((u) => u.startsWith('file:')).map((u) => (u.includes('/node_modules/') ? `node_modules/${/node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(u)?.[1]}` : u.slice(u.lastIndexOf('/src/') + 1)));
+  return { status: r.status, stderr: r.stderr, beforeFlags: ours(out.beforeFlags ?? []), all: [...new Set(ours(out.all))] };
+}
+
+describe('what the CLI loads, and when', () => {
+  it('sets the GC flags before the receiver is loaded: only cli.ts and heap.ts come first', () => {
+    // `once` without a token: the receiver's module graph is loaded, then the configuration fails.
+    const r = loadsOf(['once']);
+    expect(r.stderr).toContain('ASANA_TOKEN');
+    expect(r.status).toBe(2);
+    expect(r.beforeFlags).toEqual(['src/cli.ts', 'src/heap.ts']);
+    expect(r.all).toEqual(expect.arrayContaining(['src/run.ts', 'node_modules/zod', 'node_modules/winston']));
+  });
+
+  it('`--help` and `--version` load no runtime dependency and no command', () => {
+    for (const args of [['--help'], ['--version'], ['once', '--help']]) {
+      const r = loadsOf(args);
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.all.filter((m) => m.startsWith('node_modules/'))).toEqual([]);
+      expect(r.all).not.toContain('src/run.ts');
+    }
+  });
+
+  it('`once` loads neither `validate`, `demo` and the simulator, nor the state commands', () => {
+    const r = loadsOf(['once']);
+    expect(r.all.filter((m) => /^src\/(validate|demo|simulator\/|cli\/state-command|state\/admin)/.test(m))).toEqual([]);
+  });
+});
+
 describe('memory footprint of what is loaded', () => {
   it("loads neither undici's entry point (fetch, WebSocket, caches) nor Node's bundled undici", () => {
     // What `run` loads, in a fresh process: src/undici.ts requires only the Agent and the request API,
