@@ -1,0 +1,89 @@
+/**
+ * CPU-bound: a backlog of 100,000 events over a week, no added latency, no request budget, once per
+ * history shape (src/simulator/history.ts): even, and dense-recent (90% of the events in the last
+ * day). Events/s, CPU ms per 1,000 events and peak RSS (each contender's own
+ * process.resourceUsage().maxRSS) of the serial SDK poller and of the receiver, which runs with the
+ * container image's environment (MALLOC_ARENA_MAX). On the first shape the receiver also runs once
+ * with V8's default heap heuristics (without src/heap.ts) and once with glibc's default arenas, for
+ * comparison.
+ */
+import { fmt } from '../lib.ts';
+import { m, paired, type Section } from '../report.ts';
+import { check, CONTAINER_MALLOC_ENV, cpuPerK, log, rate, rssMb, runContender, SPAN_MS, UNLIMITED_RPM, type RunResult, type Setup } from './contender.ts';
+
+type CpuWho = 'baseline' | 'receiver' | 'receiver-v8-defaults' | 'receiver-glibc-defaults';
+/** The issue's target: the receiver makes at least this many times the serial poller's events/s. */
+const SPEEDUP_TARGET = 2;
+/** Peak RSS target of the CPU-bound receiver. */
+const RSS_TARGET_MB = 128;
+
+export class CpuScenario {
+  private readonly results: Record<string, Record<CpuWho, RunResult[]>>;
+
+  private readonly backlog: number;
+  private readonly shapes: string[];
+
+  constructor(backlog: number, shapes: string[]) {
+    this.backlog = backlog;
+    this.shapes = shapes;
+    this.results = Object.fromEntries(shapes.map((s) => [s, { baseline: [], receiver: [], 'receiver-v8-defaults': [], 'receiver-glibc-defaults': [] }]));
+  }
+
+  /** The simulator's arguments for this backlog of `shape` in run `run` (its seed). */
+  simArgs(run: number, shape = 'even'): string[] {
+    return ['--backlog', String(this.backlog), '--span', String(SPAN_MS), '--shape', shape, '--seed', String(run)];
+  }
+
+  /** The receiver's results on the first shape (even by default): the rows of other scenarios cite them. */
+  receiverRuns(): RunResult[] {
+    return this.results[this.shapes[0] ?? 'even']?.receiver ?? [];
+  }
+
+  /**
+   * One run of every shape. `flip` alternates who goes first; `afterFirstReceiver` runs in the
+   * servers of the first shape's receiver, after it (the idle measurement).
+   */
+  async run(run: number, flip: <T>(xs: T[]) => T[], afterFirstReceiver?: Setup['after']): Promise<void> {
+    for (const [i, shape] of this.shapes.entries()) {
+      const contenders: CpuWho[] = i === 0 ? ['baseline', 'receiver', 'receiver-v8-defaults', 'receiver-glibc-defaults'] : ['baseline', 'receiver'];
+      for (const who of flip(contenders)) {
+        const r = await runContender(who, { simArgs: this.simArgs(run, shape), rpm: UNLIMITED_RPM, after: i === 0 && who === 'receiver' ? afterFirstReceiver : undefined });
+        check(r, this.backlog, `cpu/${shape}/${who}`);
+        this.results[shape]![who].push(r);
+        log(`run ${run} cpu ${shape} ${who}: ${fmt(rate(r))} events/s, ${fmt(r.cpuMs)} ms CPU, ${fmt(rssMb(r))} MB`);
+      }
+    }
+  }
+
+  report(): Section {
+    const section: Section = {
+      rows: [],
+      targets: [],
+      description: [
+        `CPU-bound: ${fmt(this.backlog)} events over 7 days, per history shape (${this.shapes.join(', ')}; dense-recent: 90% in the last day), no added latency, no request budget.`,
+        `The receiver runs with the container image's MALLOC_ARENA_MAX=${CONTAINER_MALLOC_ENV.MALLOC_ARENA_MAX} (Dockerfile); "glibc's default malloc arenas": once more without it, for comparison.`,
+        `"V8's default heap heuristics": the receiver without the GC settings of src/heap.ts, for comparison.`,
+      ],
+    };
+    for (const shape of this.shapes) {
+      const { baseline: b, receiver: r, 'receiver-v8-defaults': v, 'receiver-glibc-defaults': g } = this.results[shape]!;
+      if (!r.length || !b.length) continue;
+      const name = `CPU-bound, ${shape}`;
+      const speedup = paired(r, b, rate);
+      section.rows.push([name, 'events/s', fmt(m(b, rate)), fmt(m(r, rate)), `${fmt(speedup, 2)}×`]);
+      section.rows.push([name, 'CPU ms per 1,000 events', fmt(m(b, cpuPerK), 1), fmt(m(r, cpuPerK), 1), `${fmt(paired(b, r, cpuPerK), 2)}× less`]);
+      section.rows.push([name, 'peak RSS (MB)', fmt(m(b, rssMb)), fmt(m(r, rssMb)), '']);
+      if (v.length) {
+        section.rows.push([`${name}, receiver with V8's default heap heuristics`, 'events/s · CPU ms per 1,000 · peak RSS', '', `${fmt(m(v, rate))} · ${fmt(m(v, cpuPerK), 1)} · ${fmt(m(v, rssMb))} MB`, `${fmt(paired(v, b, rate), 2)}×`]);
+      }
+      if (g.length) {
+        section.rows.push([`${name}, receiver with glibc's default malloc arenas (no MALLOC_ARENA_MAX)`, 'events/s · CPU ms per 1,000 · peak RSS', '', `${fmt(m(g, rate))} · ${fmt(m(g, cpuPerK), 1)} · ${fmt(m(g, rssMb))} MB`, `${fmt(paired(g, b, rate), 2)}×`]);
+      }
+      const perRun = r.map((x, i) => fmt(rate(x) / rate(b[i] as RunResult), 2)).join(', ');
+      section.targets.push([`${name}: receiver ≥ ${SPEEDUP_TARGET}× the baseline's events/s (median of per-run ratios ${fmt(speedup, 2)}×: ${perRun})`, speedup >= SPEEDUP_TARGET]);
+      const maxRss = Math.max(...r.map(rssMb));
+      section.targets.push([`${name}: receiver peak RSS < ${RSS_TARGET_MB} MB (median ${fmt(m(r, rssMb))} MB, max ${fmt(maxRss)} MB)`, maxRss < RSS_TARGET_MB]);
+    }
+    return section;
+  }
+}
