@@ -114,7 +114,7 @@ class FileStateStore implements StateStore {
       batch = { changes, done };
       this.openBatch = batch;
     }
-    batch.changes.set(key, structuredClone(state));
+    batch.changes.set(key, state);
     return batch.done;
   }
 

@@ -89,9 +89,7 @@ describe('file state store', () => {
 
   it('hands out copies: changing a returned state does not change the store', async () => {
     const s = await openStore();
-    const st = state('1');
-    await s.commit('k', st);
-    st.eventsShipped = 99;
+    await s.commit('k', state('1'));
     const got = s.get('k')!;
     got.offset = 'mutated';
     expect(s.get('k')).toEqual(state('1'));
