@@ -4,11 +4,8 @@
  *
  *   node bench/large-asana.ts --events 1500 --event-bytes 200000 --span MS
  *
- * GET /api/1.0/workspaces/{gid}/audit_log_events with start_at, end_at, offset and limit, as Asana
- * documents it (https://developers.asana.com/reference/getauditlogevents): events oldest first, each
- * with a `details` string of --event-bytes, spread evenly over the --span ms ending a minute ago.
- * Asana hands out a next_page offset whenever the query matched anything, even past the end, so
- * does this. Pages are built on request; the process holds one blob, not the backlog.
+ * GET /api/1.0/workspaces/{gid}/audit_log_events: the pages of src/simulator/large-audit-log.ts,
+ * events with a `details` string of --event-bytes spread evenly over the --span ms ending a minute ago.
  *
  * GET /_simulator/stats -> {"requests","byStatus"} as the simulator answers it. Prints
  * {"url","token","workspaceGid"} as one JSON line once listening; exits on SIGTERM/SIGINT.
@@ -16,6 +13,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
+import { LargeAuditLog } from '../src/simulator/large-audit-log.ts';
 
 const { values } = parseArgs({ options: { events: { type: 'string' }, 'event-bytes': { type: 'string' }, span: { type: 'string' } } });
 const events = Number(values.events ?? 1500);
@@ -25,20 +23,7 @@ const TOKEN = 'large-events-token';
 const WORKSPACE = '1200000000000001';
 const PATH = `/api/1.0/workspaces/${WORKSPACE}/audit_log_events`;
 
-const now = Date.now();
-const blob = 'x'.repeat(eventBytes);
-/** created_at of event i, ascending. */
-const times = Array.from({ length: events }, (_, i) => now - spanMs + Math.floor((i * spanMs) / events) - 60_000);
-const event = (i: number) => ({
-  gid: String(1_300_000_000_000_000 + i),
-  created_at: new Date(times[i]!).toISOString(),
-  event_type: 'task_deleted',
-  event_category: 'content_management',
-  actor: { actor_type: 'user', gid: '1200000000000009', name: 'Ada', email: 'ada@example.com' },
-  resource: { resource_type: 'task', gid: String(1_400_000_000_000_000 + i), name: 'a task' },
-  context: { context_type: 'web', client_ip_address: '192.0.2.1' },
-  details: { blob },
-});
+const backlog = new LargeAuditLog({ events, eventBytes, spanMs });
 
 let requests = 0;
 const byStatus: Record<string, number> = {};
@@ -55,15 +40,7 @@ const server = createServer((req, res) => {
   };
   if (req.headers.authorization !== `Bearer ${TOKEN}`) return answer(401, '{"errors":[{"message":"Not Authorized"}]}');
   if (url.pathname !== PATH) return answer(404, '{"errors":[{"message":"Not Found"}]}');
-  const startAt = Date.parse(url.searchParams.get('start_at') ?? '1970-01-01T00:00:00Z');
-  const endAt = Date.parse(url.searchParams.get('end_at') ?? '9999-01-01T00:00:00Z');
-  const limit = Number(url.searchParams.get('limit') ?? 100);
-  const from = Number((url.searchParams.get('offset') ?? 'o0').slice(1));
-  const matching: number[] = [];
-  for (let i = 0; i < times.length; i++) if (times[i]! >= startAt && times[i]! < endAt) matching.push(i);
-  const page = matching.slice(from, from + limit);
-  const next = matching.length > 0 ? { offset: `o${Math.min(from + limit, matching.length)}` } : null;
-  answer(200, JSON.stringify({ data: page.map(event), next_page: next }));
+  answer(200, backlog.page(url.searchParams));
 });
 server.keepAliveTimeout = 60_000;
 server.listen(0, '127.0.0.1', () => {

@@ -5,6 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { LargeAuditLog } from '../../src/simulator/large-audit-log.ts';
 
 /**
  * A backlog of huge audit events, for measuring the receiver's memory: a loopback fake Asana
@@ -40,19 +41,7 @@ export interface LargeBacklogResult {
 }
 
 export async function runLargeBacklog(opts: LargeBacklogOptions): Promise<LargeBacklogResult> {
-  const now = Date.now();
-  const blob = 'x'.repeat(opts.eventBytes);
-  const times = Array.from({ length: opts.events }, (_, i) => new Date(now - opts.spanMs + Math.floor((i * opts.spanMs) / opts.events) - 60_000).toISOString());
-  const event = (i: number) => ({
-    gid: String(7_000_000 + i),
-    created_at: times[i],
-    event_type: 'task_deleted',
-    event_category: 'content_management',
-    actor: { actor_type: 'user', gid: '9', name: 'Ada', email: 'ada@example.com' },
-    resource: { resource_type: 'task', gid: String(8_000_000 + i), name: 'a task' },
-    context: { context_type: 'web', client_ip_address: '192.0.2.1' },
-    details: { blob },
-  });
+  const backlog = new LargeAuditLog({ events: opts.events, eventBytes: opts.eventBytes, spanMs: opts.spanMs, firstGid: 7_000_000 });
 
   const asana: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -60,19 +49,7 @@ export async function runLargeBacklog(opts: LargeBacklogOptions): Promise<LargeB
       res.writeHead(404, { 'content-type': 'application/json' }).end('{"errors":[{"message":"Not Found"}]}');
       return;
     }
-    const startAt = Date.parse(url.searchParams.get('start_at') ?? '1970-01-01T00:00:00Z');
-    const endAt = Date.parse(url.searchParams.get('end_at') ?? '9999-01-01T00:00:00Z');
-    const limit = Number(url.searchParams.get('limit') ?? 100);
-    const from = Number((url.searchParams.get('offset') ?? 'o0').slice(1));
-    const matching: number[] = [];
-    for (let i = 0; i < times.length; i++) {
-      const t = Date.parse(times[i]!);
-      if (t >= startAt && t < endAt) matching.push(i);
-    }
-    const page = matching.slice(from, from + limit);
-    // Asana hands out an offset whenever the query matched anything, even past the end.
-    const body = JSON.stringify({ data: page.map(event), next_page: matching.length > 0 ? { offset: `o${Math.min(from + limit, matching.length)}` } : null });
-    res.writeHead(200, { 'content-type': 'application/json' }).end(body);
+    res.writeHead(200, { 'content-type': 'application/json' }).end(backlog.page(url.searchParams));
   });
   let collectorRequests = 0;
   let collectorBytes = 0;
