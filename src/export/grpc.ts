@@ -6,7 +6,7 @@ import { grpcStatusOutcome } from './grpc-status.ts';
 import { encodeLogsRequest } from './protobuf.ts';
 import type { EncodedBatch, ExportOutcome, LogBatch, LogSink } from './types.ts';
 import { errorCode, tlsCodeOfMessage } from '../net/tls.ts';
-import { classifyTransportFailure } from '../net/transport-failure.ts';
+import { alertAfterClose, classifyTransportFailure } from '../net/transport-failure.ts';
 import type { ProxyEnv } from '../net/proxy.ts';
 import { collectorMessage } from './classify.ts';
 import { grpcRoute } from './grpc-route.ts';
@@ -86,11 +86,8 @@ export async function createGrpcLogSink(cfg: GrpcSinkConfig): Promise<GrpcLogSin
    */
   async function unavailable(details: string, retryAfterMs: number | undefined): Promise<ExportOutcome> {
     const evidence = { code: tlsCodeIn(details), text: details, tls: !plaintext, clientCertificate: tls.cert !== undefined };
-    let verdict = classifyTransportFailure(evidence);
-    if (verdict.kind === 'closed-after-handshake' && !route.proxy) {
-      const alertCode = await probeTlsAlert(target, tls, { alpn: 'h2' });
-      if (alertCode) verdict = classifyTransportFailure({ ...evidence, code: alertCode });
-    }
+    const alertCode = await alertAfterClose(evidence, async () => (route.proxy ? undefined : probeTlsAlert(target, tls, { alpn: 'h2' })));
+    const verdict = classifyTransportFailure(alertCode ? { ...evidence, code: alertCode } : evidence);
     if (verdict.kind === 'tls') return { kind: 'rejected', status: 0, reason: `TLS to ${target} failed: ${verdict.failure.message}` };
     const hint = verdict.kind === 'closed-after-handshake' && verdict.hint ? `; ${verdict.hint}` : '';
     if (!via && !hint) return grpcStatusOutcome(grpc.status.UNAVAILABLE, details, retryAfterMs);

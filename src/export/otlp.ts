@@ -5,7 +5,7 @@ import type { ConnectionOptions } from 'node:tls';
 import { createProxyDispatcher, proxyFor, proxySettings } from '../net/proxy.ts';
 import { errorCode, tlsConnectOptions, type OtlpSignal } from '../net/tls.ts';
 import { probeTlsAlert } from '../net/tls-probe.ts';
-import { classifyTransportFailure, type TransportEvidence } from '../net/transport-failure.ts';
+import { alertAfterClose, classifyTransportFailure, type TransportEvidence } from '../net/transport-failure.ts';
 import type { OtlpConfig } from '../config/index.ts';
 import { deadline } from '../deadline.ts';
 import { AbortedError } from '../errors.ts';
@@ -250,9 +250,8 @@ export async function diagnosedNetworkFailure(
   err: unknown,
   ctx: NetworkFailureContext & { url: string; tls: ConnectionOptions },
 ): Promise<ReturnType<typeof networkFailure>> {
-  const closed = !ctx.expired && classifyTransportFailure(evidenceOf(err, ctx)).kind === 'closed-after-handshake';
-  if (!closed || proxyFor(ctx.url, proxySettings(process.env))) return networkFailure(err, ctx);
-  const alertCode = await probeTlsAlert(ctx.url, ctx.tls);
+  if (ctx.expired) return networkFailure(err, ctx);
+  const alertCode = await alertAfterClose(evidenceOf(err, ctx), async () => (proxyFor(ctx.url, proxySettings(process.env)) ? undefined : probeTlsAlert(ctx.url, ctx.tls)));
   return networkFailure(err, alertCode ? { ...ctx, alertCode } : ctx);
 }
 

@@ -58,3 +58,12 @@ export function classifyTransportFailure(e: TransportEvidence): TransportVerdict
   }
   return { kind: 'network' };
 }
+
+/**
+ * The alert one diagnostic handshake reads (`probe`: tls-probe.ts) when the transport reported only a
+ * closed connection (`closed-after-handshake`); undefined for any other failure, or when the probe
+ * finds none. The caller classifies again with it; the probe decides whether the route allows one.
+ */
+export async function alertAfterClose(e: TransportEvidence, probe: () => Promise<string | undefined>): Promise<string | undefined> {
+  return classifyTransportFailure(e).kind === 'closed-after-handshake' ? probe() : undefined;
+}

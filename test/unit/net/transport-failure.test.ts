@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyTransportFailure, type TransportEvidence } from '../../../src/net/transport-failure.ts';
+import { alertAfterClose, classifyTransportFailure, type TransportEvidence } from '../../../src/net/transport-failure.ts';
 
 /** What HTTP (undici) and gRPC (grpc-js) report when a collector got no answer to a call, and the verdict. */
 describe('classifyTransportFailure', () => {
@@ -35,5 +35,19 @@ describe('classifyTransportFailure', () => {
   it('names the metrics variables for the metrics signal', () => {
     const v = classifyTransportFailure({ tls: true, clientCertificate: false, text: 'tlsv13 alert certificate required', signal: 'metrics' });
     expect(v.kind === 'tls' && v.failure.message).toMatch(/OTEL_EXPORTER_OTLP_METRICS_CLIENT_CERTIFICATE/);
+  });
+});
+
+describe('alertAfterClose: the diagnostic handshake only for a connection closed without an alert', () => {
+  it.each([
+    { name: 'closed after the handshake: probed', evidence: { tls: true, clientCertificate: false, text: 'other side closed' }, probed: true },
+    { name: 'a TLS failure with its cause: not probed', evidence: { tls: true, clientCertificate: false, text: 'x', code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' }, probed: false },
+    { name: 'plaintext closed: not probed', evidence: { tls: false, clientCertificate: false, text: 'other side closed' }, probed: false },
+    { name: 'refused: not probed', evidence: { tls: true, clientCertificate: false, text: 'connect ECONNREFUSED' }, probed: false },
+  ])('$name', async ({ evidence, probed }) => {
+    let calls = 0;
+    const code = await alertAfterClose(evidence, async () => (calls++, 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED'));
+    expect(calls).toBe(probed ? 1 : 0);
+    expect(code).toBe(probed ? 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED' : undefined);
   });
 });
