@@ -8,13 +8,16 @@
  * Prints one JSON line: {events, wallMs, cpuMs, maxRssKb, exitCode} (idle: {idleMs, cpuMs, maxRssKb}).
  * Wall time and CPU are measured from the start of the work, after the modules are loaded.
  */
-// As src/cli.ts does, first: the receiver's GC settings.
-import '../src/heap.ts';
-import { loadConfig } from '../src/config/index.ts';
-import { AbortedError } from '../src/errors.ts';
-import { createLogger } from '../src/log.ts';
-import { Receiver } from '../src/receiver.ts';
-import { runReceiver } from '../src/run.ts';
+// As src/cli.ts does: the receiver's GC settings first, and its modules only after they are set
+// (static imports would all be loaded before heap.ts runs, growing the young generation).
+import { growYoungGeneration } from '../src/heap.ts';
+
+const { loadConfig } = await import('../src/config/index.ts');
+const { AbortedError } = await import('../src/errors.ts');
+const { createLogger } = await import('../src/log.ts');
+const { Receiver } = await import('../src/receiver.ts');
+const { runReceiver } = await import('../src/run.ts');
+growYoungGeneration(); // as src/cli/main.ts does for run and once
 
 const [mode, arg] = process.argv.slice(2);
 const config = loadConfig(process.env);

@@ -9,22 +9,29 @@
  * data, reaching 280-300 MB of RSS while its live data stayed under 25 MB (npm run bench). Two
  * heuristics keep the heap near what is live, measured on the benchmark's 100,000-event backlog:
  *
- * - The young generation keeps its initial size (no semi-space growth): pages are short-lived, a
- *   large nursery only postpones collecting them.
+ * - The young generation is held at YOUNG_GENERATION_BYTES (V8's new space, both semi-spaces), not
+ *   V8's 32 MB: pages are short-lived, a large nursery only postpones collecting them. It starts at
+ *   V8's initial size and stays there while modules load; growYoungGeneration(), called once the
+ *   command's modules are loaded, lets it grow to that size and no further. Measured on the
+ *   CPU-bound backlog (bench/results/latest.md): held at its initial 2 MB the receiver took about a
+ *   fifth more CPU per event than at 8 MB, for 4-6 MB less RSS; 32 MB saved no CPU over 8 MB and cost
+ *   20 MB more RSS.
  * - A full collection runs once the old generation has grown by half of what survived the last one
  *   (V8 otherwise lets it grow up to 4x on large machines).
  *
- * Cost: more frequent collections — 5-30% more CPU per event in the CPU-bound benchmark (it varied
- * between runs; bench/results/latest.md shows both), for a peak RSS of ~125 MB instead of ~275 MB.
- * At Asana's own rate (1500 requests/min, 2,500 events/s at most) that is well under a tenth of
- * one core either way.
+ * Cost: more frequent collections than V8's defaults, for a peak RSS of ~120 MB instead of ~175 MB
+ * (npm run bench, CPU-bound rows). At Asana's own rate (1500 requests/min, 2,500 events/s at most)
+ * that is well under a tenth of one core either way.
  *
  * Both are read by V8 at each collection, so setting them at run time takes effect (unlike the
- * --max-*-space-size limits, which only a command-line flag can set). Whoever tunes the heap
- * themselves — any heap size or growth option on the node command line or in NODE_OPTIONS — keeps
- * their own settings: then none of this is applied.
+ * --max-*-space-size limits, which only a command-line flag can set): the young generation's size is
+ * steered through its growth factor, which V8 applies when it grows the new space (by that factor,
+ * up to its maximum) after enough of it survived a collection. Whoever tunes the heap themselves —
+ * any heap size or growth option on the node command line or in NODE_OPTIONS — keeps their own
+ * settings: then none of this is applied.
  */
-import { setFlagsFromString } from 'node:v8';
+import { PerformanceObserver } from 'node:perf_hooks';
+import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 
 export const GC_FLAGS = ['--semi-space-growth-factor=1', '--heap-growing-percent=50'] as const;
 
@@ -35,4 +42,40 @@ export function heapTunedByUser(execArgv: readonly string[], nodeOptions: string
   return [...execArgv, nodeOptions ?? ''].some((arg) => HEAP_OPTION.test(arg));
 }
 
-if (!heapTunedByUser(process.execArgv, process.env['NODE_OPTIONS'])) for (const flag of GC_FLAGS) setFlagsFromString(flag);
+/** The young generation's size (V8's new_space, as v8.getHeapSpaceStatistics reports it) once grown. */
+export const YOUNG_GENERATION_BYTES = 8 * 2 ** 20;
+
+/**
+ * The semi-space growth factor for a young generation of `currentBytes` on its way to `targetBytes`:
+ * the largest whole factor that does not overshoot (V8 takes whole factors), 1 once there.
+ */
+export function youngGrowthFactor(currentBytes: number, targetBytes: number): number {
+  if (!(currentBytes > 0)) return 1;
+  return Math.max(1, Math.floor(targetBytes / currentBytes));
+}
+
+const tuned = heapTunedByUser(process.execArgv, process.env['NODE_OPTIONS']);
+if (!tuned) for (const flag of GC_FLAGS) setFlagsFromString(flag);
+
+let growing = false;
+
+/**
+ * Lets the young generation grow to YOUNG_GENERATION_BYTES, for a command that processes events
+ * (run, once, demo), once its modules are loaded. After each collection the growth factor is set for
+ * the size reached, so V8 grows the new space to the target and then holds it there; should V8 shrink
+ * it (an idle process), it may grow back to the target, never past it. Does nothing when the user
+ * tuned the heap.
+ */
+export function growYoungGeneration(): void {
+  if (tuned || growing) return;
+  growing = true;
+  const newSpaceBytes = (): number => getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_size ?? 0;
+  let factor = 1;
+  const steer = (): void => {
+    const next = youngGrowthFactor(newSpaceBytes(), YOUNG_GENERATION_BYTES);
+    if (next !== factor) setFlagsFromString(`--semi-space-growth-factor=${next}`);
+    factor = next;
+  };
+  steer();
+  new PerformanceObserver(steer).observe({ entryTypes: ['gc'] });
+}

@@ -4,6 +4,7 @@
  * load the exporter, the logger or the simulator, and `run` does not load `validate` or `demo`.
  */
 import { ExitCode, ReceiverError } from '../errors.ts';
+import { growYoungGeneration } from '../heap.ts';
 import { PACKAGE_VERSION } from '../version.ts';
 import { commandHelp, parseCommandLine, usage } from './commands.ts';
 import { fatalMessage, logFormatFrom } from './fatal-message.ts';
@@ -30,6 +31,7 @@ async function main(argv: string[]): Promise<number> {
     case 'run':
     case 'once': {
       const { runConfigured } = await import('./run-command.ts');
+      growYoungGeneration();
       return runConfigured(command.name, configFile);
     }
     case 'validate': {
@@ -43,6 +45,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'demo': {
       const { runDemo } = await import('../demo.ts');
+      growYoungGeneration();
       return runDemo({ for: values.for as string | undefined, backlog: values.backlog as string | undefined, rate: values.rate as string | undefined });
     }
     default:

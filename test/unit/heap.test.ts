@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { heapTunedByUser } from '../../src/heap.ts';
+import { heapTunedByUser, YOUNG_GENERATION_BYTES, youngGrowthFactor } from '../../src/heap.ts';
 
 describe('heap settings', () => {
   it('are left alone when node was given heap options of its own', () => {
@@ -10,6 +10,50 @@ describe('heap settings', () => {
     expect(heapTunedByUser(['--max-old-space-size=200'], undefined)).toBe(true);
     expect(heapTunedByUser([], '--max_semi_space_size=4 --trace-warnings')).toBe(true);
     expect(heapTunedByUser(['--heap-growing-percent=0'], undefined)).toBe(true);
+  });
+
+  it('grow the young generation by the largest whole factor that stays within the target', () => {
+    const MB = 2 ** 20;
+    const cases: Array<[current: number, target: number, factor: number]> = [
+      [2 * MB, 8 * MB, 4], // V8's initial new space: one step to the target
+      [4 * MB, 8 * MB, 2],
+      [3 * MB, 8 * MB, 2], // 6 MB: a factor of 3 would overshoot
+      [6 * MB, 8 * MB, 1],
+      [8 * MB, 8 * MB, 1], // there: held
+      [32 * MB, 8 * MB, 1], // past it (grown before): never grown further
+      [0, 8 * MB, 1], // no reading
+      [Number.NaN, 8 * MB, 1],
+    ];
+    for (const [current, target, factor] of cases) expect(youngGrowthFactor(current, target), `${current} -> ${target}`).toBe(factor);
+  });
+
+  it('hold a busy young generation at YOUNG_GENERATION_BYTES once grown, and at its initial size before', () => {
+    // Pages of short-lived objects with some survivors, as a receiver at work allocates them.
+    const script = `
+      const heap = await import(${JSON.stringify(join(import.meta.dirname, '../../src/heap.ts'))});
+      const v8 = await import('node:v8');
+      const newSpace = () => v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size;
+      // The new space's size after each round; its median is the capacity (a reading taken around a
+      // collection can be a page or two larger).
+      const work = async (rounds) => {
+        const sizes = [];
+        let keep = [];
+        for (let r = 0; r < rounds; r++) {
+          for (let i = 0; i < 20000; i++) { keep.push({ i, s: 'x' + i }); if (keep.length > 30000) keep = []; }
+          await new Promise((res) => setImmediate(res));
+          sizes.push(newSpace());
+        }
+        return sizes.sort((a, b) => a - b)[sizes.length >> 1];
+      };
+      const before = await work(60);
+      heap.growYoungGeneration();
+      const after = await work(200);
+      console.log(JSON.stringify({ before, after }));`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    const { before, after } = JSON.parse(r.stdout) as { before: number; after: number };
+    expect(before).toBeLessThan(YOUNG_GENERATION_BYTES);
+    expect(after).toBe(YOUNG_GENERATION_BYTES);
   });
 
   it('are flags this Node knows (V8 only warns about unknown ones, and ignores them)', () => {
