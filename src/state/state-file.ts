@@ -7,6 +7,7 @@ import { StateError } from '../errors.ts';
 import { AtomicWriteError, writeFileAtomically } from './atomic-write.ts';
 import { describe, errCode, type StateFs } from './fs.ts';
 import { checkStateContent, STATE_VERSION, type StreamState } from './schema.ts';
+import { gidsText } from './window-text.ts';
 
 /** The way out of a corrupt file. */
 export const CORRUPT_FIX = 'run `asana-otel-receiver state reset --all` (every stream restarts at ASANA_START_AT) or restore a backup of the file';
@@ -46,11 +47,32 @@ export async function readStateFile(fs: StateFs, path: string, nowMs = Date.now(
   return checked.streams;
 }
 
-/** The file's text for `streams`: keys sorted, so the file reads (and diffs) the same way each time. */
+/**
+ * The file's text for `streams`: `JSON.stringify` with an indent of 2, keys sorted, so the file reads
+ * (and diffs) the same way each time. Each late-event window's gids are written from the text kept
+ * for them (window-text.ts): a marker stands in their place, then their text replaces it.
+ */
 export function stateFileText(streams: Map<string, StreamState>): string {
-  const sorted = Object.fromEntries([...streams].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  return `${JSON.stringify({ version: STATE_VERSION, streams: sorted }, null, 2)}\n`;
+  const gidsTexts = new Map<string, string>();
+  const sorted = [...streams].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const content = Object.fromEntries(
+    sorted.map(([key, state], i) => {
+      const window = state.shippedWindow;
+      if (window === undefined) return [key, state];
+      // No text the state holds contains a NUL character: Asana's gids, offsets and times, and
+      // filters from the environment, which cannot hold one.
+      const marker = `\u0000gids ${i}`;
+      gidsTexts.set(JSON.stringify(marker), gidsText(window.gids, GIDS_DEPTH));
+      return [key, { ...state, shippedWindow: { ...window, gids: marker } }];
+    }),
+  );
+  let text = JSON.stringify({ version: STATE_VERSION, streams: content }, null, 2);
+  for (const [marker, gids] of gidsTexts) text = text.replace(marker, () => gids);
+  return `${text}\n`;
 }
+
+/** Where a window's gids sit in the file: version/streams → key → stream → shippedWindow → gids. */
+const GIDS_DEPTH = 4;
 
 /** Replaces the file with `streams`, durably. Throws ERR_STATE_WRITE saying whether the old content is intact. */
 export async function writeStateFile(fs: StateFs, path: string, streams: Map<string, StreamState>): Promise<void> {

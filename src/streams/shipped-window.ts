@@ -1,4 +1,5 @@
 import type { ShippedWindowState, StreamState } from '../state/types.ts';
+import { gidsChanged } from '../state/window-text.ts';
 
 /**
  * The gids shipped within the late-event window: what lets a re-scan of the last ASANA_LATE_WINDOW
@@ -161,7 +162,8 @@ function indexOf(window: ShippedWindowState): WindowIndex {
  * A window's gids record with a binary min-heap on created_at beside it: the oldest entry in O(1),
  * an insertion or a removal in O(log n). Each gid of the record has a heap entry with its time; an
  * entry whose gid was removed or recorded again with another time is stale, and skipped when it
- * comes to the top. The record is changed only through put() and take().
+ * comes to the top. The record is changed only through put() and take(), which tell the state
+ * file's text cache (state/window-text.ts).
  */
 class WindowIndex {
   private readonly record: Record<string, number>;
@@ -200,6 +202,7 @@ class WindowIndex {
     // A key no object holds as its own (setting it would replace the prototype): not recorded.
     if (gid === '__proto__') return;
     this.record[gid] = at;
+    gidsChanged(this.record);
     this.entries.set(gid, at);
     this.push(at, gid);
   }
@@ -221,6 +224,7 @@ class WindowIndex {
     if (entry === undefined) return undefined;
     this.pop();
     delete this.record[entry.gid];
+    gidsChanged(this.record);
     this.entries.delete(entry.gid);
     return entry;
   }

@@ -1,5 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { STATE_VERSION } from '../../../src/state/schema.ts';
+import { stateFileText } from '../../../src/state/state-file.ts';
 import type { StreamState } from '../../../src/state/types.ts';
 import { createdAtOf, gidOf, hasExpired, hasShipped, MAX_WINDOW_GIDS, pruneWindow, recordShipped, recordShippedRefs, windowOf } from '../../../src/streams/shipped-window.ts';
 
@@ -128,6 +130,33 @@ describe('the shipped-gid window', () => {
         }
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it("is written to the state file exactly as JSON.stringify writes it, after any sequence of changes (property): the kept text never goes stale", () => {
+    const gid = fc.integer({ min: 0, max: 30 }).map((i) => `${1200000000000000 + i}`);
+    const step = fc.record({
+      advance: fc.integer({ min: 0, max: 10 * MIN }),
+      page: fc.option(fc.array(fc.record({ gid, offset: fc.integer({ min: -45 * MIN, max: 0 }) }), { maxLength: 8 }), { nil: undefined, freq: 3 }),
+      write: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(fc.array(step, { minLength: 1, maxLength: 30 }), (steps) => {
+        const s = state({ startAt: ago(60 * MIN) });
+        s.shippedWindow = windowOf(s);
+        const other = state({ workspaceGid: '2', shippedWindow: { since: ago(MIN), gids: { '1200000000000099': NOW.getTime() } } });
+        const streams = new Map([['audit_log/1', s], ['audit_log/2', other], ['events/1', state({ stream: 'workspace_events' })]]);
+        const plain = () => `${JSON.stringify({ version: STATE_VERSION, streams: Object.fromEntries([...streams].sort(([a], [b]) => (a < b ? -1 : 1))) }, null, 2)}\n`;
+        let now = NOW.getTime();
+        for (const { advance, page, write } of steps) {
+          now += advance;
+          if (page) recordShipped(s.shippedWindow, page.map((e) => ({ gid: e.gid, created_at: new Date(now + e.offset).toISOString() })), new Date(now), WINDOW);
+          else pruneWindow(s.shippedWindow, new Date(now), WINDOW);
+          if (write) expect(stateFileText(streams)).toBe(plain());
+        }
+        expect(stateFileText(streams)).toBe(plain());
+      }),
+      { numRuns: 200 },
     );
   });
 });
