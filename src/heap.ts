@@ -42,16 +42,22 @@ export function heapTunedByUser(execArgv: readonly string[], nodeOptions: string
   return [...execArgv, nodeOptions ?? ''].some((arg) => HEAP_OPTION.test(arg));
 }
 
-/** The young generation's size (V8's new_space, as v8.getHeapSpaceStatistics reports it) once grown. */
+/** The young generation's size (V8's new_space, as v8.getHeapSpaceStatistics reports it) once grown: a power of two. */
 export const YOUNG_GENERATION_BYTES = 8 * 2 ** 20;
 
 /**
- * The semi-space growth factor for a young generation of `currentBytes` on its way to `targetBytes`:
- * the largest whole factor that does not overshoot (V8 takes whole factors), 1 once there.
+ * The young generation's size from a reading of its space_size: V8 grows it from its initial 2 MB by
+ * the (whole) growth factor set here, always a power of two, so its size is one too; a reading taken
+ * around a collection can be up to a few pages larger, and is rounded down.
  */
-export function youngGrowthFactor(currentBytes: number, targetBytes: number): number {
-  if (!(currentBytes > 0)) return 1;
-  return Math.max(1, Math.floor(targetBytes / currentBytes));
+export function youngGenerationSize(spaceSize: number): number {
+  return spaceSize >= 1 ? 2 ** Math.floor(Math.log2(spaceSize)) : 0;
+}
+
+/** The growth factor that takes a young generation of `size` (a power of two) to `target`, or 1 once there. */
+export function youngGrowthFactor(size: number, target: number): number {
+  if (!(size > 0) || size >= target) return 1;
+  return Math.max(1, Math.floor(target / size));
 }
 
 const tuned = heapTunedByUser(process.execArgv, process.env['NODE_OPTIONS']);
@@ -62,20 +68,26 @@ let growing = false;
 /**
  * Lets the young generation grow to YOUNG_GENERATION_BYTES, for a command that processes events
  * (run, once, demo), once its modules are loaded. After each collection the growth factor is set for
- * the size reached, so V8 grows the new space to the target and then holds it there; should V8 shrink
- * it (an idle process), it may grow back to the target, never past it. Does nothing when the user
- * tuned the heap.
+ * the size reached (the largest reading so far: a smaller one is a reading taken mid-collection), so
+ * V8's next growth lands on the target; once there the factor is 1 for good and collections are no
+ * longer watched. Does nothing when the user tuned the heap.
  */
 export function growYoungGeneration(): void {
   if (tuned || growing) return;
   growing = true;
-  const newSpaceBytes = (): number => getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_size ?? 0;
+  let size = 0;
   let factor = 1;
-  const steer = (): void => {
-    const next = youngGrowthFactor(newSpaceBytes(), YOUNG_GENERATION_BYTES);
+  const steer = (): boolean => {
+    const reading = getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_size ?? 0;
+    size = Math.max(size, youngGenerationSize(reading));
+    const next = youngGrowthFactor(size, YOUNG_GENERATION_BYTES);
     if (next !== factor) setFlagsFromString(`--semi-space-growth-factor=${next}`);
     factor = next;
+    return size >= YOUNG_GENERATION_BYTES;
   };
-  steer();
-  new PerformanceObserver(steer).observe({ entryTypes: ['gc'] });
+  if (steer()) return;
+  const observer = new PerformanceObserver(() => {
+    if (steer()) observer.disconnect();
+  });
+  observer.observe({ entryTypes: ['gc'] });
 }

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { heapTunedByUser, YOUNG_GENERATION_BYTES, youngGrowthFactor } from '../../src/heap.ts';
+import { heapTunedByUser, YOUNG_GENERATION_BYTES, youngGenerationSize, youngGrowthFactor } from '../../src/heap.ts';
 
 describe('heap settings', () => {
   it('are left alone when node was given heap options of its own', () => {
@@ -12,19 +12,25 @@ describe('heap settings', () => {
     expect(heapTunedByUser(['--heap-growing-percent=0'], undefined)).toBe(true);
   });
 
-  it('grow the young generation by the largest whole factor that stays within the target', () => {
+  it("read the young generation's size as the power of two below a reading, and grow it to the target in whole factors", () => {
     const MB = 2 ** 20;
-    const cases: Array<[current: number, target: number, factor: number]> = [
-      [2 * MB, 8 * MB, 4], // V8's initial new space: one step to the target
-      [4 * MB, 8 * MB, 2],
-      [3 * MB, 8 * MB, 2], // 6 MB: a factor of 3 would overshoot
-      [6 * MB, 8 * MB, 1],
-      [8 * MB, 8 * MB, 1], // there: held
-      [32 * MB, 8 * MB, 1], // past it (grown before): never grown further
-      [0, 8 * MB, 1], // no reading
-      [Number.NaN, 8 * MB, 1],
+    const sizes: Array<[reading: number, size: number]> = [
+      [2 * MB, 2 * MB], // V8's initial new space
+      [3.8 * MB, 2 * MB], // read mid-collection: pages beyond the capacity
+      [8 * MB, 8 * MB],
+      [8.75 * MB, 8 * MB],
+      [0, 0],
+      [Number.NaN, 0],
     ];
-    for (const [current, target, factor] of cases) expect(youngGrowthFactor(current, target), `${current} -> ${target}`).toBe(factor);
+    for (const [reading, size] of sizes) expect(youngGenerationSize(reading), `${reading}`).toBe(size);
+    const factors: Array<[size: number, target: number, factor: number]> = [
+      [2 * MB, 8 * MB, 4], // one step to the target
+      [4 * MB, 8 * MB, 2],
+      [8 * MB, 8 * MB, 1], // there: held
+      [16 * MB, 8 * MB, 1], // past it (grown before): never grown further
+      [0, 8 * MB, 1], // no reading
+    ];
+    for (const [size, target, factor] of factors) expect(youngGrowthFactor(size, target), `${size} -> ${target}`).toBe(factor);
   });
 
   it('hold a busy young generation at YOUNG_GENERATION_BYTES once grown, and at its initial size before', () => {
