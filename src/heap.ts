@@ -13,7 +13,7 @@
  *   V8's 32 MB: pages are short-lived, a large nursery only postpones collecting them. It starts at
  *   V8's initial size and stays there while modules load; growYoungGeneration(), called once the
  *   command's modules are loaded, lets it grow to that size and no further. Measured on the
- *   CPU-bound backlog (bench/results/latest.md): held at its initial 2 MB the receiver took about a
+ *   CPU-bound backlog (bench/results/memory.md): held at its initial 2 MB the receiver took about a
  *   fifth more CPU per event than at 8 MB, for 4-6 MB less RSS; 32 MB saved no CPU over 8 MB and cost
  *   20 MB more RSS.
  * - A full collection runs once the old generation has grown by half of what survived the last one
