@@ -16,7 +16,8 @@ import { latest } from '../resume.ts';
  * How many:
  * - Slices read at once (concurrency): enough calls in flight to use the budget even when every call
  *   takes the slow 300 ms: ceil(budget per second × 0.3 s), at least 2 (the live tail plus one
- *   backfill worker), at most 8. 1500/min gives 8, 150/min (free plans) 2. Asana also caps
+ *   backfill worker), at most 8. 1500/min gives 8, 150/min (free plans) 2. The live tail is one of
+ *   them; once it is caught up, its slice reads backfill windows too (supervisor.ts). Asana also caps
  *   concurrent GETs per token (50), far above this.
  * - Windows: the live tail plus one per backfill worker. A window that turns out to hold more
  *   events than the others is split while it is read, as soon as a worker is idle (split.ts), so

@@ -66,7 +66,8 @@ export interface AuditLogStreamOptions {
  * acknowledgement; supervisor.ts runs the backfill workers beside the live tail.
  *
  * The newest window is the live tail and keeps being polled; up to `slices` cursors are read at
- * once, paced by the shared rate limiter. With ASANA_LATE_WINDOW, the late-event re-scan
+ * once (the tail's slice reads backfill windows while the tail is caught up, supervisor.ts), paced
+ * by the shared rate limiter. With ASANA_LATE_WINDOW, the late-event re-scan
  * (late-rescan.ts) runs in the live tail's loop, between two polls, while the backfill goes on.
  */
 export class AuditLogStream implements Stream {
@@ -251,15 +252,21 @@ export class AuditLogStream implements Stream {
   }
 
   /**
-   * Reads the live tail until Asana answers an empty page ('caught-up'). It stops early ('behind')
+   * Reads the live tail until Asana answers an empty page ('caught-up'), in its own slice, which it
+   * lends to the backfill workers once caught up. It stops early ('behind')
    * after a split of what it has left, or once no backfill is running and it is far behind:
    * prepare() then re-slices it. A refused offset with no time to resume from ships a gap record
    * and restarts the tail at ASANA_START_AT.
    */
   private async readTail(ctl: AbortController, totals: CatchUpResult): Promise<'caught-up' | 'behind'> {
     const behind = () => this.slices > 1 && !this.supervisor.busy && tailIsBehind(this.entry.current() as StreamState, this.now().getTime());
+    this.supervisor.reclaimTailSlice();
     const end = await this.pipeline.drain(TAIL, ctl.signal, totals, async (page, ahead) => (await this.trySplit(TAIL, page, ahead, ctl, totals)) || behind());
-    if (end.kind === 'caught-up') return 'caught-up';
+    if (end.kind === 'caught-up') {
+      // Until its next read, the tail's slice reads backfill windows (supervisor.ts).
+      this.supervisor.lendTailSlice();
+      return 'caught-up';
+    }
     if (end.kind === 'unresumable') await resumeAfterRefusedOffset(this.resumeContext(), this.entry.current() as StreamState, end.reason, ctl.signal);
     return 'behind';
   }

@@ -138,3 +138,52 @@ describe('a saved position and ASANA_START_AT', () => {
     expect(line).toContain('state reset');
   });
 });
+
+describe("the live tail's slice while it is caught up", () => {
+  const now = new Date('2026-03-01T12:00:00.000Z');
+  const DAY = 24 * HOUR;
+  const ago = (ms: number) => new Date(now.getTime() - ms).toISOString();
+
+  it('reads backfill windows: with two slices and the tail caught up, two windows are read at once', async () => {
+    const store = await openFileStateStore(await tempStateFile());
+    stores.push(store);
+    // A backfill under way: the tail covers the last hour, two windows are left (the first read from).
+    await store.commit('audit_log/1', {
+      stream: 'audit_log', workspaceGid: '1', filters: {}, eventsShipped: 5, updatedAt: ago(HOUR), startAt: ago(HOUR),
+      backfill: [
+        { startAt: ago(3 * DAY), endAt: ago(2 * DAY), eventsShipped: 5, lastEventAt: ago(2.5 * DAY), lastEventGids: ['g'] },
+        { startAt: ago(2 * DAY), endAt: ago(HOUR), eventsShipped: 0 },
+      ],
+    });
+    let reading = 0;
+    let most = 0;
+    let bothRead!: () => void;
+    const both = new Promise<void>((resolve) => (bothRead = resolve));
+    const api: AuditLogApi = {
+      getAuditLogPage: async (q) => {
+        if (q.endAt === undefined) return { kind: 'page', data: [], next_page: null }; // the tail: caught up
+        if (!q.offset) {
+          // Each window's first page: one event, so the stream knows how large its pages are.
+          const event = { gid: `e-${q.endAt}`, created_at: new Date(Date.parse(q.endAt) - HOUR).toISOString(), event_type: 'user_login_succeeded' };
+          return { kind: 'page', data: [event], next_page: { offset: `after-${q.endAt}` } } as Awaited<ReturnType<AuditLogApi['getAuditLogPage']>>;
+        }
+        most = Math.max(most, ++reading);
+        if (reading === 2) bothRead();
+        // A window's last call answers once both windows are being read, or after 300 ms.
+        await Promise.race([both, new Promise((r) => setTimeout(r, 300))]);
+        reading--;
+        return { kind: 'page', data: [], next_page: { offset: q.offset } };
+      },
+    };
+    const sink: LogSink = { export: async () => ({ kind: 'ok', rejectedRecords: 0 }), shutdown: async () => undefined };
+    const stream = new AuditLogStream({
+      api, store, sink, resource: resourceFromAttributes({}), workspaceGid: '1', filters: {}, startAt: { kind: 'ago', ms: 3 * DAY },
+      pollIntervalMs: 1_000, log: captureLogger().log, now: () => now, slices: 2,
+    });
+    await stream.catchUp(new AbortController().signal);
+    expect(most).toBe(2); // one worker of its own, and the tail's slice
+    const state = store.get(stream.key);
+    expect(state?.backfill ?? []).toEqual([]);
+    expect(state?.eventsShipped).toBe(7);
+  });
+});

@@ -57,7 +57,7 @@ describe('Supervisor: a worker pool that takes windows added while it runs', () 
     expect(pool.busy).toBe(false);
   });
 
-  it('without workers (one slice: the tail alone) nothing starts', async () => {
+  it('without workers (one slice: the tail alone) nothing starts while the tail reads', async () => {
     const pool = new Supervisor(0);
     expect(pool.idle).toBe(0);
     await pool.supervise(new AbortController().signal, async (ctl) => {
@@ -65,4 +65,90 @@ describe('Supervisor: a worker pool that takes windows added while it runs', () 
       expect(pool.busy).toBe(false);
     });
   });
+
+  /** Reads that block until released, and how many were in progress at most. */
+  function blockingReads() {
+    const releases = new Map<string, () => void>();
+    let inProgress = 0;
+    let most = 0;
+    const started: string[] = [];
+    const read = (id: string) =>
+      new Promise<void>((resolve) => {
+        started.push(id);
+        most = Math.max(most, ++inProgress);
+        releases.set(id, () => {
+          inProgress--;
+          resolve();
+        });
+      });
+    return { read, started, most: () => most, release: (id: string) => releases.get(id)?.() };
+  }
+
+  it('the live tail lends its slice while it does not read: one window more is read at once', async () => {
+    const pool = new Supervisor(2);
+    const r = blockingReads();
+    await pool.supervise(new AbortController().signal, async (ctl) => {
+      pool.start(ctl, ['a', 'b', 'c', 'd'], r.read);
+      await tick();
+      expect(r.started).toEqual(['a', 'b']);
+      expect(pool.idle).toBe(0);
+      pool.lendTailSlice();
+      await tick();
+      expect(r.started).toEqual(['a', 'b', 'c']); // the lent slice took the next window at once
+      expect(pool.capacity).toBe(3);
+      for (const id of ['a', 'b', 'c', 'd']) {
+        r.release(id);
+        await tick();
+      }
+      await pool.settled();
+    });
+    expect(r.most()).toBe(3);
+  });
+
+  it('taken back, the lent slice finishes its window and takes no other', async () => {
+    const pool = new Supervisor(1);
+    const r = blockingReads();
+    await pool.supervise(new AbortController().signal, async (ctl) => {
+      pool.lendTailSlice();
+      pool.start(ctl, ['a', 'b', 'c', 'd'], r.read);
+      await tick();
+      expect(r.started).toEqual(['a', 'b']);
+      pool.reclaimTailSlice(); // the tail polls again
+      expect(pool.idle).toBe(0);
+      r.release('a');
+      await tick();
+      expect(r.started).toEqual(['a', 'b']); // 'a' was not cut off, and its worker stopped after it
+      r.release('b');
+      await tick();
+      expect(r.started).toEqual(['a', 'b', 'c']); // one window at a time again
+      r.release('c');
+      await tick();
+      r.release('d');
+      await pool.settled();
+    });
+    expect(r.started).toEqual(['a', 'b', 'c', 'd']);
+    expect(r.most()).toBe(2);
+    expect(pool.busy).toBe(false);
+  });
+
+  it('a lent slice counts as an idle worker, for splits, while no window waits for it', async () => {
+    const pool = new Supervisor(1);
+    const r = blockingReads();
+    await pool.supervise(new AbortController().signal, async (ctl) => {
+      pool.start(ctl, ['a'], r.read);
+      await tick();
+      expect(pool.idle).toBe(0);
+      pool.lendTailSlice();
+      await tick();
+      expect(pool.idle).toBe(1); // waiting for a split of 'a'
+      pool.start(ctl, ['a2'], r.read);
+      await tick();
+      expect(r.started).toEqual(['a', 'a2']);
+      r.release('a');
+      r.release('a2');
+      await pool.settled();
+    });
+    expect(pool.busy).toBe(false);
+  });
 });
+
