@@ -19,8 +19,8 @@ import { AbortedError } from '../../errors.ts';
 export class Supervisor {
   /** Workers of its own: the stream's slices but the tail's. */
   private readonly workers: number;
-  /** 1 while the live tail lends its slice. */
-  private lent = 0;
+  /** While the live tail lends its slice. */
+  private lent = false;
   private readonly queue: string[] = [];
   /** Windows being read now. */
   private active = 0;
@@ -48,7 +48,7 @@ export class Supervisor {
 
   /** Workers allowed now: its own, and the tail's slice while lent. */
   get capacity(): number {
-    return this.workers + this.lent;
+    return this.workers + (this.lent ? 1 : 0);
   }
 
   /** Workers that would take a new window now: not reading one, and none queued for them. */
@@ -58,13 +58,13 @@ export class Supervisor {
 
   /** The live tail is not reading: its slice reads backfill windows meanwhile (one worker more). */
   lendTailSlice(): void {
-    this.lent = 1;
+    this.lent = true;
     if (this.running) this.spawn();
   }
 
   /** The live tail reads again: the lent worker stops after its current window. */
   reclaimTailSlice(): void {
-    this.lent = 0;
+    this.lent = false;
     this.wakeAll(); // a worker over the capacity that waits for a window stops at once
   }
 
