@@ -1,9 +1,10 @@
 /** Process plumbing for the benchmark: children that print JSON lines, medians, formatting. */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { copyFileSync, existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { statCpuMs } from './thread-times.ts';
 
 /** The repository (the directory of package.json), wherever this file was compiled to. */
 export const ROOT = ((): string => {
@@ -100,13 +101,7 @@ export function startChild(script: string, args: string[], env: Record<string, s
 
 /** CPU time (user + system, ms) a running child has used so far, from /proc (Linux); NaN elsewhere. */
 export function cpuMsOf(pid: number | undefined): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    // utime and stime are fields 14 and 15 of /proc/PID/stat, in clock ticks (100 per second on Linux).
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-  } catch {
-    return Number.NaN;
-  }
+  return statCpuMs(`/proc/${pid}/stat`);
 }
 
 export function median(xs: number[]): number {

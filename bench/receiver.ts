@@ -5,13 +5,17 @@
  *   node bench/receiver.ts once           what `asana-otel-receiver once` runs (runReceiver)
  *   node bench/receiver.ts idle MS        `run` on a caught-up state: CPU over MS after a 3 s warm-up
  *
- * Prints one JSON line: {events, wallMs, cpuMs, maxRssKb, exitCode} (idle: {idleMs, cpuMs, maxRssKb}).
- * Wall time and CPU are measured from the start of the work, after the modules are loaded.
+ * Prints one JSON line: {events, wallMs, cpuMs, mainThreadCpuMs, mainThreadWaitMs, maxRssKb, exitCode}
+ * (idle: {idleMs, cpuMs, maxRssKb}). Wall time and CPU are measured from the start of the work, after
+ * the modules are loaded; cpuMs is the whole process's, mainThreadCpuMs its JavaScript thread's (the
+ * rest is V8's compiler and GC helpers and libuv's pool), mainThreadWaitMs the time that thread was
+ * ready to run but waited for a core (Linux).
  */
 // As src/cli.ts does: the receiver's GC settings first, and its modules only after they are set
 // (static imports would all be loaded before heap.ts runs, growing the young generation).
 import { growYoungGeneration } from '../src/heap.ts';
 
+const { threadTimesOf } = await import('./thread-times.ts');
 const { loadConfig } = await import('../src/config/index.ts');
 const { AbortedError } = await import('../src/errors.ts');
 const { createLogger } = await import('../src/log.ts');
@@ -28,9 +32,19 @@ if (mode === 'once') {
   let events = 0;
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
+  const main0 = threadTimesOf(process.pid);
   const exitCode = await runReceiver('once', config, log, { onPage: (p) => (events += p.shipped) });
   const cpu = process.cpuUsage(cpu0);
-  report({ events, wallMs: performance.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000, userMs: cpu.user / 1000, exitCode });
+  const main = threadTimesOf(process.pid);
+  report({
+    events,
+    wallMs: performance.now() - t0,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    userMs: cpu.user / 1000,
+    mainThreadCpuMs: main.cpuMs - main0.cpuMs,
+    mainThreadWaitMs: main.waitMs - main0.waitMs,
+    exitCode,
+  });
 } else if (mode === 'idle') {
   const idleMs = Number(arg);
   const receiver = await Receiver.create(config, log);

@@ -6,7 +6,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { built, getJson, startChild } from '../lib.ts';
+import { built, cpuMsOf, getJson, startChild } from '../lib.ts';
 
 /**
  * The environment the container image gives the receiver (Dockerfile ENV) that changes how it runs:
@@ -32,6 +32,11 @@ export interface RunResult {
   distinct: number;
   requests?: number;
   rateLimited?: number;
+  /** CPU the simulated Asana and the sink used while the contender ran (ms; NaN off Linux). */
+  serversCpuMs: number;
+  /** The receiver's JavaScript thread (bench/receiver.ts): its CPU, and its time waiting for a core (ms). */
+  mainThreadCpuMs?: number;
+  mainThreadWaitMs?: number;
 }
 
 export interface Setup {
@@ -53,6 +58,8 @@ interface Sim {
   token: string;
   workspaceGid: string;
   statsUrl: string;
+  /** CPU used so far by the simulator and the sink together (ms). */
+  cpuMs: () => number;
 }
 
 async function withServers<T>(asana: string, simArgs: string[], sinkArgs: string[], fn: (sim: Sim, sinkUrl: string) => Promise<T>): Promise<T> {
@@ -61,7 +68,8 @@ async function withServers<T>(asana: string, simArgs: string[], sinkArgs: string
   try {
     const s = (await sim.firstLine) as { url: string; token: string; workspaceGid: string };
     const k = (await sink.firstLine) as { url: string };
-    return await fn({ ...s, statsUrl: `${new URL(s.url).origin}/_simulator/stats` }, k.url);
+    const cpuMs = () => cpuMsOf(sim.proc.pid) + cpuMsOf(sink.proc.pid);
+    return await fn({ ...s, statsUrl: `${new URL(s.url).origin}/_simulator/stats`, cpuMs }, k.url);
   } finally {
     await Promise.all([sim.stop(), sink.stop()]);
   }
@@ -87,6 +95,7 @@ export async function runContender(who: Who, sc: Setup): Promise<RunResult> {
     const sinkArgs = sc.sinkDelayMs ? ['--delay', String(sc.sinkDelayMs)] : [];
     return await withServers(sc.asana ?? 'src/simulator/main.ts', sc.simArgs, sinkArgs, async (sim, sinkUrl) => {
       let child;
+      const serversCpu0 = sim.cpuMs();
       const env = receiverEnv(sim, sinkUrl, join(dir, 'state.json'), startAt, sc.rpm);
       if (who === 'receiver') child = startChild(built('bench/receiver.ts'), ['once'], { ...env, ...CONTAINER_MALLOC_ENV });
       else if (who === 'receiver-glibc-defaults') child = startChild(built('bench/receiver.ts'), ['once'], env);
@@ -96,12 +105,13 @@ export async function runContender(who: Who, sc: Setup): Promise<RunResult> {
         const mode = who === 'sdk-batch' ? 'sdk-batch' : 'serial';
         child = startChild(built('bench/baseline.ts'), ['--api', sim.url, '--token', sim.token, '--workspace', sim.workspaceGid, '--otlp', sinkUrl, '--start-at', startAt, '--mode', mode]);
       }
-      const r = (await child.result) as { events: number; wallMs: number; cpuMs: number; maxRssKb: number; exitCode?: number };
+      const r = (await child.result) as { events: number; wallMs: number; cpuMs: number; maxRssKb: number; exitCode?: number; mainThreadCpuMs?: number; mainThreadWaitMs?: number };
+      const serversCpuMs = sim.cpuMs() - serversCpu0;
       if (r.exitCode !== undefined && r.exitCode !== 0) throw new Error(`the receiver exited with ${r.exitCode}:\n${child.stderr().slice(-4000)}`);
       const sink = (await getJson(`${sinkUrl}/stats`)) as { records: number; distinct: number };
       const stats = (await getJson(sim.statsUrl)) as { requests: number; byStatus: Record<string, number> };
       if (sc.after) await sc.after(env);
-      return { ...r, received: sink.records, distinct: sink.distinct, requests: stats.requests, rateLimited: stats.byStatus['429'] ?? 0 };
+      return { ...r, received: sink.records, distinct: sink.distinct, requests: stats.requests, rateLimited: stats.byStatus['429'] ?? 0, serversCpuMs };
     });
   } finally {
     await rm(dir, { recursive: true, force: true });

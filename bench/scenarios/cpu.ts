@@ -6,8 +6,15 @@
  * container image's environment (MALLOC_ARENA_MAX). On the first shape the receiver also runs once
  * with V8's default heap heuristics (without src/heap.ts) and once with glibc's default arenas, for
  * comparison.
+ *
+ * The simulated Asana and the sink share the machine's cores with the receiver, so the receiver can
+ * go no faster than all the cores busy with its own CPU per event and theirs: the machine's limit,
+ * reported beside the speed-up (as the latency scenario reports the request budget's), with the
+ * receiver's CPU split into its JavaScript thread and the helper threads (V8's compilers and GC,
+ * libuv's pool), and the time its JavaScript thread was ready to run but waited for a core.
  */
-import { fmt } from '../lib.ts';
+import { availableParallelism } from 'node:os';
+import { fmt, median } from '../lib.ts';
 import { m, paired, type Section } from '../report.ts';
 import { check, CONTAINER_MALLOC_ENV, cpuPerK, log, rate, rssMb, runContender, SPAN_MS, UNLIMITED_RPM, type RunResult, type Setup } from './contender.ts';
 
@@ -16,6 +23,25 @@ type CpuWho = 'baseline' | 'receiver' | 'receiver-v8-defaults' | 'receiver-glibc
 const SPEEDUP_TARGET = 2;
 /** Peak RSS target of the CPU-bound receiver. */
 const RSS_TARGET_MB = 128;
+
+/** Events/s with every core of the machine busy with the receiver's CPU per event and the servers'. */
+export function machineLimitRate(x: RunResult, cores = availableParallelism()): number {
+  return (cores * 1000 * x.events) / (x.cpuMs + x.serversCpuMs);
+}
+
+/**
+ * The receiver's CPU ms per 1,000 events (all its threads) with which it would make `speedup` times
+ * the baseline's events/s, reaching the same share of the machine's limit as it did in this run:
+ * what the target leaves the receiver to spend.
+ */
+export function cpuBudgetPerK(receiver: RunResult, baseline: RunResult, speedup: number, cores = availableParallelism()): number {
+  const share = rate(receiver) / machineLimitRate(receiver, cores);
+  const serversPerK = receiver.serversCpuMs / (receiver.events / 1000);
+  return (share * cores * 1_000_000) / (speedup * rate(baseline)) - serversPerK;
+}
+
+/** ms per 1,000 events of a receiver's per-run time, NaN when the run did not measure it (off Linux). */
+const perK = (ms: number | undefined, x: RunResult): number => (ms === undefined ? Number.NaN : ms / (x.events / 1000));
 
 export class CpuScenario {
   private readonly results: Record<string, Record<CpuWho, RunResult[]>>;
@@ -73,6 +99,20 @@ export class CpuScenario {
       section.rows.push([name, 'events/s', fmt(m(b, rate)), fmt(m(r, rate)), `${fmt(speedup, 2)}×`]);
       section.rows.push([name, 'CPU ms per 1,000 events', fmt(m(b, cpuPerK), 1), fmt(m(r, cpuPerK), 1), `${fmt(paired(b, r, cpuPerK), 2)}× less`]);
       section.rows.push([name, 'peak RSS (MB)', fmt(m(b, rssMb)), fmt(m(r, rssMb)), '']);
+      section.rows.push([
+        name,
+        `the machine's limit: events/s with its ${availableParallelism()} cores busy with the receiver's, the simulator's and the sink's CPU per event (share reached)`,
+        '',
+        `${fmt(m(r, (x) => machineLimitRate(x)))} (${fmt(m(r, (x) => (rate(x) / machineLimitRate(x)) * 100))}%)`,
+        `${fmt(median(r.map((x, i) => machineLimitRate(x) / rate(b[i] as RunResult))), 2)}×`,
+      ]);
+      section.rows.push([
+        name,
+        `receiver's CPU ms per 1,000 events: JavaScript thread · helper threads · JavaScript thread waiting for a core (in the ratio column: the CPU ms in all that ${SPEEDUP_TARGET}× would leave it, at the same share of the limit)`,
+        '',
+        `${fmt(m(r, (x) => perK(x.mainThreadCpuMs, x)), 1)} · ${fmt(m(r, (x) => perK(x.mainThreadCpuMs === undefined ? undefined : x.cpuMs - x.mainThreadCpuMs, x)), 1)} · ${fmt(m(r, (x) => perK(x.mainThreadWaitMs, x)), 1)}`,
+        `${fmt(median(r.map((x, i) => cpuBudgetPerK(x, b[i] as RunResult, SPEEDUP_TARGET))), 1)}`,
+      ]);
       if (v.length) {
         section.rows.push([`${name}, receiver with V8's default heap heuristics`, 'events/s · CPU ms per 1,000 · peak RSS', '', `${fmt(m(v, rate))} · ${fmt(m(v, cpuPerK), 1)} · ${fmt(m(v, rssMb))} MB`, `${fmt(paired(v, b, rate), 2)}×`]);
       }
