@@ -218,6 +218,17 @@ class Writer {
       this.pos += 1 + n;
       return;
     }
+    const prefix = varintSize(max);
+    if (s.length >= 0x80 && this.pos + prefix + max <= this.buf.length) {
+      // Long text (the body), with room for its most bytes: written at once behind a prefix sized
+      // for that most (its length is at least s.length, so no smaller prefix would have done, and
+      // end() moves the bytes only when the text is over 5,461 units), instead of a
+      // Buffer.byteLength pass over the whole string first.
+      const mark = this.begin(prefix);
+      this.pos += this.buf.write(s, this.pos, 'utf8');
+      this.end(mark);
+      return;
+    }
     const n = Buffer.byteLength(s, 'utf8');
     this.varint(n);
     this.ensure(n);

@@ -101,6 +101,15 @@ describe('encodeLogsRequest (OTLP protobuf, written directly)', () => {
     expect(bytes.readBigUInt64LE(at + 1)).toBe(1_714_555_800_123_456_789n);
   });
 
+  it('writes long text straight into the room a buffer has, whatever its UTF-8 length', () => {
+    const texts = ['a'.repeat(128), '日'.repeat(200), '🔐'.repeat(100), '\uD800'.repeat(200), 'é'.repeat(6000), `${'x'.repeat(5461)}é`];
+    const batch = { resource, records: texts.map((body, i) => record({ body, attributes: { [`t${i}`]: body } })) };
+    const roomy = Buffer.alloc(1024 * 1024);
+    const written = encodeLogsRequest(batch, roomy);
+    expect(written.buffer).toBe(roomy.buffer);
+    expect(Buffer.from(written).equals(reference(batch))).toBe(true);
+  });
+
   it('writes into a buffer it is given when it fits, and grows past one that does not', () => {
     const batch = { resource, records: [record(), record({ body: 'z'.repeat(5000) })] };
     const roomy = Buffer.alloc(64 * 1024);
