@@ -59,7 +59,7 @@ interface Sim {
   workspaceGid: string;
   statsUrl: string;
   /** CPU used so far by the simulator and the sink together (ms). */
-  cpuMs: () => number;
+  serversCpuMs: () => number;
 }
 
 async function withServers<T>(asana: string, simArgs: string[], sinkArgs: string[], fn: (sim: Sim, sinkUrl: string) => Promise<T>): Promise<T> {
@@ -68,8 +68,8 @@ async function withServers<T>(asana: string, simArgs: string[], sinkArgs: string
   try {
     const s = (await sim.firstLine) as { url: string; token: string; workspaceGid: string };
     const k = (await sink.firstLine) as { url: string };
-    const cpuMs = () => cpuMsOf(sim.proc.pid) + cpuMsOf(sink.proc.pid);
-    return await fn({ ...s, statsUrl: `${new URL(s.url).origin}/_simulator/stats`, cpuMs }, k.url);
+    const serversCpuMs = () => cpuMsOf(sim.proc.pid) + cpuMsOf(sink.proc.pid);
+    return await fn({ ...s, statsUrl: `${new URL(s.url).origin}/_simulator/stats`, serversCpuMs }, k.url);
   } finally {
     await Promise.all([sim.stop(), sink.stop()]);
   }
@@ -95,7 +95,7 @@ export async function runContender(who: Who, sc: Setup): Promise<RunResult> {
     const sinkArgs = sc.sinkDelayMs ? ['--delay', String(sc.sinkDelayMs)] : [];
     return await withServers(sc.asana ?? 'src/simulator/main.ts', sc.simArgs, sinkArgs, async (sim, sinkUrl) => {
       let child;
-      const serversCpu0 = sim.cpuMs();
+      const serversCpu0 = sim.serversCpuMs();
       const env = receiverEnv(sim, sinkUrl, join(dir, 'state.json'), startAt, sc.rpm);
       if (who === 'receiver') child = startChild(built('bench/receiver.ts'), ['once'], { ...env, ...CONTAINER_MALLOC_ENV });
       else if (who === 'receiver-glibc-defaults') child = startChild(built('bench/receiver.ts'), ['once'], env);
@@ -106,7 +106,7 @@ export async function runContender(who: Who, sc: Setup): Promise<RunResult> {
         child = startChild(built('bench/baseline.ts'), ['--api', sim.url, '--token', sim.token, '--workspace', sim.workspaceGid, '--otlp', sinkUrl, '--start-at', startAt, '--mode', mode]);
       }
       const r = (await child.result) as { events: number; wallMs: number; cpuMs: number; maxRssKb: number; exitCode?: number; mainThreadCpuMs?: number; mainThreadWaitMs?: number };
-      const serversCpuMs = sim.cpuMs() - serversCpu0;
+      const serversCpuMs = sim.serversCpuMs() - serversCpu0;
       if (r.exitCode !== undefined && r.exitCode !== 0) throw new Error(`the receiver exited with ${r.exitCode}:\n${child.stderr().slice(-4000)}`);
       const sink = (await getJson(`${sinkUrl}/stats`)) as { records: number; distinct: number };
       const stats = (await getJson(sim.statsUrl)) as { requests: number; byStatus: Record<string, number> };
