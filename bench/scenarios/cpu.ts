@@ -29,13 +29,18 @@ export function machineLimitRate(x: RunResult, cores = availableParallelism()): 
   return (cores * 1000 * x.events) / (x.cpuMs + x.serversCpuMs);
 }
 
+/** The share of the machine's limit a run reached (0–1). */
+export function limitShare(x: RunResult, cores = availableParallelism()): number {
+  return rate(x) / machineLimitRate(x, cores);
+}
+
 /**
  * The receiver's CPU ms per 1,000 events (all its threads) with which it would make `speedup` times
  * the baseline's events/s, reaching the same share of the machine's limit as it did in this run:
  * what the target leaves the receiver to spend.
  */
 export function cpuBudgetPerK(receiver: RunResult, baseline: RunResult, speedup: number, cores = availableParallelism()): number {
-  const share = rate(receiver) / machineLimitRate(receiver, cores);
+  const share = limitShare(receiver, cores);
   const serversPerK = receiver.serversCpuMs / (receiver.events / 1000);
   return (share * cores * 1_000_000) / (speedup * rate(baseline)) - serversPerK;
 }
@@ -103,7 +108,7 @@ export class CpuScenario {
         name,
         `the machine's limit: events/s with its ${availableParallelism()} cores busy with the receiver's, the simulator's and the sink's CPU per event (share reached)`,
         '',
-        `${fmt(m(r, (x) => machineLimitRate(x)))} (${fmt(m(r, (x) => (rate(x) / machineLimitRate(x)) * 100))}%)`,
+        `${fmt(m(r, (x) => machineLimitRate(x)))} (${fmt(m(r, (x) => limitShare(x) * 100))}%)`,
         `${fmt(median(r.map((x, i) => machineLimitRate(x) / rate(b[i] as RunResult))), 2)}×`,
       ]);
       section.rows.push([
