@@ -73,8 +73,9 @@ COPY --from=prod-deps --chown=65532:65532 /data /data
 # MALLOC_ARENA_MAX=2: glibc gives each thread that allocates (V8's compiler and GC helpers, libuv's
 # file-system pool) its own malloc arena, and each keeps the memory it touched. Two arenas cut the
 # receiver's peak resident memory by about 8 MB on the CPU-bound benchmark at no measurable CPU cost
-# (npm run bench: "glibc's default malloc arenas" row). glibc reads it at process start only, so it
-# has to be set here, not by the receiver.
+# (npm run bench: "glibc's default malloc arenas" row). glibc reads it at process start only: set
+# here, the receiver starts with it (started without it, it restarts itself with it first,
+# src/malloc-arenas.ts).
 ENV NODE_ENV=production \
     MALLOC_ARENA_MAX=2 \
     ASANA_STATE_FILE=/data/state.json

@@ -11,8 +11,9 @@
  *              `cli.js --help`; the receiver's module graph loaded (what `once` imports, nothing run)
  *   marginal   all runtime dependencies but one: what leaving that one out of the start-up saves
  *   ceiling    `cli.js once` over a simulated backlog at Asana's ceiling (1,500 requests/min, 150 ms
- *              per call), as `node dist/cli.js` runs it: with glibc's defaults and with the container
- *              image's MALLOC_ARENA_MAX=2
+ *              per call), as `node dist/cli.js` runs it: started without MALLOC_ARENA_MAX (outside
+ *              the container: it restarts itself with 2, src/malloc-arenas.ts), with glibc's default
+ *              arenas (MALLOC_ARENA_MAX=8 per core, kept) and with the container image's 2
  *   cpu        the same backlog with no latency and no budget (CPU-bound), MALLOC_ARENA_MAX=2
  *   --flags    also the module graph and the ceiling/cpu runs under V8 flags (memory vs CPU);
  *              --flag-set NAME,NAME picks some of them
@@ -26,6 +27,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { build, built, fmt, median, ROOT, startChild } from './lib.ts';
+import { CONTAINER_MALLOC_ENV, GLIBC_DEFAULT_MALLOC_ENV } from './scenarios/contender.ts';
 
 const { values: opts } = parseArgs({
   options: {
@@ -45,7 +47,8 @@ const ONLY = new Set(opts.only.split(','));
 const ASANA_RPM = 1500;
 const LATENCY_MS = 150;
 const SPAN_MS = 7 * 86_400_000;
-const CONTAINER_ENV = { MALLOC_ARENA_MAX: '2' };
+const CONTAINER_ENV = { ...CONTAINER_MALLOC_ENV };
+const GLIBC_ENV = { ...GLIBC_DEFAULT_MALLOC_ENV };
 /** src/heap.ts's settings: a heap option on the command line turns them off, so flag rows repeat them. */
 const HEAP_TS = ['--semi-space-growth-factor=1', '--heap-growing-percent=50'];
 
@@ -211,12 +214,13 @@ if (ONLY.has('marginal')) {
   }
 }
 if (ONLY.has('ceiling')) {
-  add('ceiling', 'once, glibc defaults', await medianOf(() => runOnce(CEILING_SIM, ASANA_RPM, {})));
+  add('ceiling', 'once, started without MALLOC_ARENA_MAX', await medianOf(() => runOnce(CEILING_SIM, ASANA_RPM, {})));
+  add('ceiling', `once, glibc defaults (MALLOC_ARENA_MAX=${GLIBC_ENV.MALLOC_ARENA_MAX})`, await medianOf(() => runOnce(CEILING_SIM, ASANA_RPM, GLIBC_ENV)));
   add('ceiling', 'once, MALLOC_ARENA_MAX=2', await medianOf(() => runOnce(CEILING_SIM, ASANA_RPM, CONTAINER_ENV)));
   if (opts.flags) for (const [name, flags] of Object.entries(V8_FLAGS)) add('ceiling', `once, MALLOC_ARENA_MAX=2 ${name}`, await medianOf(() => runOnce(CEILING_SIM, ASANA_RPM, CONTAINER_ENV, flags)));
 }
 if (ONLY.has('cpu')) {
-  add('cpu', 'once, glibc defaults', await medianOf(() => runOnce([], 600_000, {})));
+  add('cpu', `once, glibc defaults (MALLOC_ARENA_MAX=${GLIBC_ENV.MALLOC_ARENA_MAX})`, await medianOf(() => runOnce([], 600_000, GLIBC_ENV)));
   add('cpu', 'once, MALLOC_ARENA_MAX=2', await medianOf(() => runOnce([], 600_000, CONTAINER_ENV)));
   if (opts.flags) for (const [name, flags] of Object.entries(V8_FLAGS)) add('cpu', `once, MALLOC_ARENA_MAX=2 ${name}`, await medianOf(() => runOnce([], 600_000, CONTAINER_ENV, flags)));
 }

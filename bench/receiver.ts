@@ -12,8 +12,12 @@
  * ready to run but waited for a core (Linux).
  */
 // As src/cli.ts does: the receiver's GC settings first, and its modules only after they are set
-// (static imports would all be loaded before heap.ts runs, growing the young generation).
+// (static imports would all be loaded before heap.ts runs, growing the young generation); started
+// without MALLOC_ARENA_MAX, it restarts itself with it first, as src/cli/main.ts does for `once`.
 import { growYoungGeneration } from '../src/heap.ts';
+import { limitMallocArenas } from '../src/malloc-arenas.ts';
+
+limitMallocArenas();
 
 const { threadTimesOf } = await import('./thread-times.ts');
 const { loadConfig } = await import('../src/config/index.ts');

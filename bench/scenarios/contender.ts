@@ -5,15 +5,20 @@
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { MALLOC_ARENA_MAX } from '../../src/malloc-arenas.ts';
 import { built, cpuMsOf, getJson, startChild } from '../lib.ts';
 
 /**
  * The environment the container image gives the receiver (Dockerfile ENV) that changes how it runs:
- * fewer glibc malloc arenas. The receiver is measured as the image runs it; the CPU-bound scenario
- * also runs it once without, as a row of its own (test/unit/dockerfile.test.ts keeps the two in step).
+ * fewer glibc malloc arenas (test/unit/dockerfile.test.ts keeps the two in step). The receiver is
+ * measured as the image runs it. Started without it, as outside the container, the receiver restarts
+ * itself with it (src/malloc-arenas.ts): the "outside" contender. With glibc's own default (8 arenas
+ * per core, set explicitly so that the receiver keeps it): a row for comparison.
  */
-export const CONTAINER_MALLOC_ENV = { MALLOC_ARENA_MAX: '2' } as const;
+export const CONTAINER_MALLOC_ENV = { MALLOC_ARENA_MAX } as const;
+export const GLIBC_DEFAULT_MALLOC_ENV = { MALLOC_ARENA_MAX: String(8 * availableParallelism()) } as const;
 /** The CPU-bound backlog spans a week: long enough that the receiver backfills it in parallel time slices. */
 export const SPAN_MS = 7 * 86_400_000;
 /** No budget: as fast as the machine allows (Asana's 1,500/min would cap at 2,500 events/s). */
@@ -21,7 +26,7 @@ export const UNLIMITED_RPM = 600_000;
 
 export type Contender = 'baseline' | 'receiver';
 /** Every process the benchmark can measure against a simulator and a sink. */
-export type Who = Contender | 'receiver-v8-defaults' | 'receiver-glibc-defaults' | 'sdk-batch';
+export type Who = Contender | 'receiver-outside' | 'receiver-v8-defaults' | 'receiver-glibc-defaults' | 'sdk-batch';
 
 export interface RunResult {
   events: number;
@@ -98,7 +103,8 @@ export async function runContender(who: Who, sc: Setup): Promise<RunResult> {
       const serversCpu0 = sim.serversCpuMs();
       const env = receiverEnv(sim, sinkUrl, join(dir, 'state.json'), startAt, sc.rpm);
       if (who === 'receiver') child = startChild(built('bench/receiver.ts'), ['once'], { ...env, ...CONTAINER_MALLOC_ENV });
-      else if (who === 'receiver-glibc-defaults') child = startChild(built('bench/receiver.ts'), ['once'], env);
+      else if (who === 'receiver-outside') child = startChild(built('bench/receiver.ts'), ['once'], env);
+      else if (who === 'receiver-glibc-defaults') child = startChild(built('bench/receiver.ts'), ['once'], { ...env, ...GLIBC_DEFAULT_MALLOC_ENV });
       // Any heap option on the command line makes src/heap.ts leave V8's own heuristics alone.
       else if (who === 'receiver-v8-defaults') child = startChild(built('bench/receiver.ts'), ['once'], { ...env, ...CONTAINER_MALLOC_ENV }, ['--heap-growing-percent=0']);
       else {
