@@ -25,54 +25,69 @@ let bytes = 0;
 const uids = new Set<string>();
 const UID_KEY = Buffer.from('log.record.uid');
 
-/** Reads a varint at `pos`; returns [value, next position]. Lengths here stay far below 2^31. */
-function varint(buf: Buffer, pos: number): [number, number] {
+/**
+ * The wire walk, without allocating: a run's garbage would be the sink's CPU (its collections took
+ * a third of it), taken from the process measured. `pos` is the read position of the walk.
+ */
+let pos = 0;
+
+/** Reads a varint at `pos` and moves past it. Lengths here stay far below 2^31. */
+function varint(buf: Buffer): number {
   let value = 0;
   let shift = 0;
   for (;;) {
     const b = buf[pos++] as number;
     value += (b & 0x7f) * 2 ** shift;
-    if (b < 0x80) return [value, pos];
+    if (b < 0x80) return value;
     shift += 7;
   }
 }
 
-/** Calls `fn(start, end)` for every length-delimited field `field` in [start, end); skips the rest. */
-function eachField(buf: Buffer, start: number, end: number, field: number, fn: (s: number, e: number) => void): void {
-  let pos = start;
+/** The end of the next length-delimited field `field` in [pos, end), `pos` at its start; -1 when there is none. */
+function nextField(buf: Buffer, end: number, field: number): number {
   while (pos < end) {
-    const [tag, p] = varint(buf, pos);
-    pos = p;
+    const tag = varint(buf);
     const wire = tag & 7;
-    if (wire === 0) pos = varint(buf, pos)[1];
+    if (wire === 0) varint(buf);
     else if (wire === 1) pos += 8;
     else if (wire === 5) pos += 4;
     else if (wire === 2) {
-      const [len, q] = varint(buf, pos);
-      if (tag >>> 3 === field) fn(q, q + len);
-      pos = q + len;
+      const len = varint(buf);
+      if (tag >>> 3 === field) return pos + len;
+      pos += len;
     } else throw new Error(`unsupported wire type ${wire}`);
   }
+  return -1;
+}
+
+/** Whether the bytes [start, end) are UID_KEY. */
+function isUidKey(buf: Buffer, start: number, end: number): boolean {
+  if (end - start !== UID_KEY.length) return false;
+  for (let i = 0; i < UID_KEY.length; i++) if (buf[start + i] !== UID_KEY[i]) return false;
+  return true;
 }
 
 /** ExportLogsServiceRequest.resource_logs(1).scope_logs(2).log_records(2).attributes(6) */
 function count(buf: Buffer): void {
-  eachField(buf, 0, buf.length, 1, (rs, re) =>
-    eachField(buf, rs, re, 2, (ss, se) =>
-      eachField(buf, ss, se, 2, (ls, le) => {
+  pos = 0;
+  for (let re = nextField(buf, buf.length, 1); re >= 0; pos = re, re = nextField(buf, buf.length, 1)) {
+    for (let se = nextField(buf, re, 2); se >= 0; pos = se, se = nextField(buf, re, 2)) {
+      for (let le = nextField(buf, se, 2); le >= 0; pos = le, le = nextField(buf, se, 2)) {
         records++;
-        eachField(buf, ls, le, 6, (ks, ke) => {
-          let key: string | undefined;
-          eachField(buf, ks, ke, 1, (a, b) => {
-            key = b - a === UID_KEY.length && buf.subarray(a, b).equals(UID_KEY) ? 'uid' : 'other';
-          });
-          if (key !== 'uid') return;
-          // KeyValue.value(2) -> AnyValue.string_value(1)
-          eachField(buf, ks, ke, 2, (vs, ve) => eachField(buf, vs, ve, 1, (a, b) => uids.add(buf.toString('latin1', a, b))));
-        });
-      }),
-    ),
-  );
+        for (let ke = nextField(buf, le, 6); ke >= 0; pos = ke, ke = nextField(buf, le, 6)) {
+          // KeyValue.key(1), then KeyValue.value(2) -> AnyValue.string_value(1)
+          const kv = pos;
+          const keyEnd = nextField(buf, ke, 1);
+          if (keyEnd < 0 || !isUidKey(buf, pos, keyEnd)) continue;
+          pos = kv;
+          const ve = nextField(buf, ke, 2);
+          if (ve < 0) continue;
+          const se2 = nextField(buf, ve, 1);
+          if (se2 >= 0) uids.add(buf.toString('latin1', pos, se2));
+        }
+      }
+    }
+  }
 }
 
 const server = createServer((req, res) => {
