@@ -89,7 +89,8 @@ function loadsOf(args: string[], env: Record<string, string> = {}): { status: nu
     process.on('exit', () => writeSync(3, JSON.stringify({ beforeFlags: beforeFlags ?? null, all: loaded })));`;
   const r = spawnSync(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(hook)}`, join(import.meta.dirname, '../../src/cli.ts'), ...args], {
     encoding: 'utf8',
-    env: { PATH: process.env.PATH ?? '', ...env },
+    // MALLOC_ARENA_MAX set: no restart (src/malloc-arenas.ts), which would close the report's fd 3.
+    env: { PATH: process.env.PATH ?? '', MALLOC_ARENA_MAX: '2', ...env },
     stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
   });
   const out = JSON.parse(String(r.output[3])) as { beforeFlags: string[] | null; all: string[] };
