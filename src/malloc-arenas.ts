@@ -10,7 +10,9 @@
  * started without it cannot take it afterwards: a command that processes events restarts itself
  * with it through process.execve (https://nodejs.org/api/process.html#processexecvefile-args-env),
  * before anything else is loaded. The same process id, arguments, node options and standard
- * streams; only the environment gains MALLOC_ARENA_MAX.
+ * streams; only the environment gains MALLOC_ARENA_MAX. Other file descriptors the parent passed
+ * are not kept (execve keeps only the standard streams): a parent that talks to the receiver over
+ * one sets MALLOC_ARENA_MAX itself.
  *
  * Whoever sets MALLOC_ARENA_MAX themselves (any value; glibc's own default is 8 per core) keeps
  * it. Elsewhere than Linux, or where the process has an IPC channel to its parent (which a new
