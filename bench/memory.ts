@@ -47,8 +47,6 @@ const ONLY = new Set(opts.only.split(','));
 const ASANA_RPM = 1500;
 const LATENCY_MS = 150;
 const SPAN_MS = 7 * 86_400_000;
-const CONTAINER_ENV = { ...CONTAINER_MALLOC_ENV };
-const GLIBC_ENV = { ...GLIBC_DEFAULT_MALLOC_ENV };
 /** src/heap.ts's settings: a heap option on the command line turns them off, so flag rows repeat them. */
 const HEAP_TS = ['--semi-space-growth-factor=1', '--heap-growing-percent=50'];
 
@@ -200,7 +198,7 @@ if (ONLY.has('startup')) {
   for (const [name, code] of Object.entries(ALTERNATIVES)) add('startup', `import ${name}`, await medianOf(() => measure({ code })));
   add('startup', 'all runtime dependencies', await medianOf(() => measure({ code: ALL_DEPS })));
   add('startup', 'cli.js --help', await medianOf(() => measure({ script: CLI, args: ['--help'] })));
-  add('startup', 'cli.js --help, MALLOC_ARENA_MAX=2', await medianOf(() => measure({ script: CLI, args: ['--help'] }, CONTAINER_ENV)));
+  add('startup', 'cli.js --help, MALLOC_ARENA_MAX=2', await medianOf(() => measure({ script: CLI, args: ['--help'] }, CONTAINER_MALLOC_ENV)));
   add('startup', 'receiver module graph', await medianOf(() => measure({ code: RECEIVER_GRAPH })));
   if (opts.flags) for (const [name, flags] of Object.entries(V8_FLAGS)) add('startup', `receiver module graph ${name}`, await medianOf(() => measure({ code: RECEIVER_GRAPH }, {}, flags)));
 }
@@ -215,14 +213,14 @@ if (ONLY.has('marginal')) {
 }
 if (ONLY.has('ceiling')) {
   add('ceiling', 'once, started without MALLOC_ARENA_MAX', await medianOf(() => runOnce(CEILING_SIM, ASANA_RPM, {})));
-  add('ceiling', `once, glibc defaults (MALLOC_ARENA_MAX=${GLIBC_ENV.MALLOC_ARENA_MAX})`, await medianOf(() => runOnce(CEILING_SIM, ASANA_RPM, GLIBC_ENV)));
-  add('ceiling', 'once, MALLOC_ARENA_MAX=2', await medianOf(() => runOnce(CEILING_SIM, ASANA_RPM, CONTAINER_ENV)));
-  if (opts.flags) for (const [name, flags] of Object.entries(V8_FLAGS)) add('ceiling', `once, MALLOC_ARENA_MAX=2 ${name}`, await medianOf(() => runOnce(CEILING_SIM, ASANA_RPM, CONTAINER_ENV, flags)));
+  add('ceiling', `once, glibc defaults (MALLOC_ARENA_MAX=${GLIBC_DEFAULT_MALLOC_ENV.MALLOC_ARENA_MAX})`, await medianOf(() => runOnce(CEILING_SIM, ASANA_RPM, GLIBC_DEFAULT_MALLOC_ENV)));
+  add('ceiling', 'once, MALLOC_ARENA_MAX=2', await medianOf(() => runOnce(CEILING_SIM, ASANA_RPM, CONTAINER_MALLOC_ENV)));
+  if (opts.flags) for (const [name, flags] of Object.entries(V8_FLAGS)) add('ceiling', `once, MALLOC_ARENA_MAX=2 ${name}`, await medianOf(() => runOnce(CEILING_SIM, ASANA_RPM, CONTAINER_MALLOC_ENV, flags)));
 }
 if (ONLY.has('cpu')) {
-  add('cpu', `once, glibc defaults (MALLOC_ARENA_MAX=${GLIBC_ENV.MALLOC_ARENA_MAX})`, await medianOf(() => runOnce([], 600_000, GLIBC_ENV)));
-  add('cpu', 'once, MALLOC_ARENA_MAX=2', await medianOf(() => runOnce([], 600_000, CONTAINER_ENV)));
-  if (opts.flags) for (const [name, flags] of Object.entries(V8_FLAGS)) add('cpu', `once, MALLOC_ARENA_MAX=2 ${name}`, await medianOf(() => runOnce([], 600_000, CONTAINER_ENV, flags)));
+  add('cpu', `once, glibc defaults (MALLOC_ARENA_MAX=${GLIBC_DEFAULT_MALLOC_ENV.MALLOC_ARENA_MAX})`, await medianOf(() => runOnce([], 600_000, GLIBC_DEFAULT_MALLOC_ENV)));
+  add('cpu', 'once, MALLOC_ARENA_MAX=2', await medianOf(() => runOnce([], 600_000, CONTAINER_MALLOC_ENV)));
+  if (opts.flags) for (const [name, flags] of Object.entries(V8_FLAGS)) add('cpu', `once, MALLOC_ARENA_MAX=2 ${name}`, await medianOf(() => runOnce([], 600_000, CONTAINER_MALLOC_ENV, flags)));
 }
 
 const table = [

@@ -4,7 +4,7 @@
  *
  * glibc gives each thread that allocates (V8's compiler and GC helpers, libuv's file-system pool)
  * an arena of its own, up to 8 per core, and each keeps the memory it touched: on the benchmark's
- * CPU-bound backlog the receiver's peak RSS is 6-10 MB higher with glibc's default than with two
+ * CPU-bound backlog the receiver's peak RSS is 5-15 MB higher with glibc's default than with two
  * (npm run bench, "glibc's default malloc arenas" row). glibc reads MALLOC_ARENA_MAX once, when the
  * process starts (mallopt(3), M_ARENA_MAX; the environment variable is its tunable), so a process
  * started without it cannot take it afterwards: a command that processes events restarts itself
