@@ -5,7 +5,7 @@
  * UNAVAILABLE for the next calls, or INVALID_ARGUMENT.
  */
 import * as grpc from '@grpc/grpc-js';
-import { flattenLogs, otlpProto, type CollectedRecord } from './otlp-collector.ts';
+import { decodeLogsRequest, otlpProto, type CollectedRecord } from './otlp-decode.ts';
 
 export const EXPORT_METHOD = '/opentelemetry.proto.collector.logs.v1.LogsService/Export';
 
@@ -43,8 +43,7 @@ export async function startGrpcCollector(opts: { tls?: { key: string; cert: stri
       Export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
         let flat: CollectedRecord[];
         try {
-          const type = otlpProto.ExportLogsServiceRequest;
-          flat = flattenLogs(type.toObject(type.decode(call.request), { longs: BigInt, arrays: true }));
+          flat = decodeLogsRequest(call.request);
         } catch (err) {
           calls.push({ code: grpc.status.INVALID_ARGUMENT, recordCount: 0 });
           return callback({ code: grpc.status.INVALID_ARGUMENT, details: `could not decode the request: ${String(err)}` });

@@ -5,7 +5,7 @@
  */
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { flattenLogs, otlpProto, type CollectedRecord } from './otlp-collector.ts';
+import { decodeLogsRequest, otlpProto, type CollectedRecord } from './otlp-decode.ts';
 
 export interface TlsCollector {
   /** https://127.0.0.1:port (use with /v1/logs appended by the receiver). */
@@ -27,8 +27,7 @@ export async function startTlsCollector(opts: { key: string; cert: string; clien
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         if (req.url !== '/v1/logs') return void res.writeHead(404).end();
-        const decoded = otlpProto.ExportLogsServiceRequest.toObject(otlpProto.ExportLogsServiceRequest.decode(Buffer.concat(chunks)), { longs: BigInt, arrays: true });
-        records.push(...flattenLogs(decoded));
+        records.push(...decodeLogsRequest(Buffer.concat(chunks)));
         res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end(otlpProto.ExportLogsServiceResponse.encode({}).finish());
       });
     },

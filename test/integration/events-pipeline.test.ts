@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { ActivityEvent } from '../../src/asana/types.ts';
 import { openFileStateStore } from '../../src/state/store.ts';
 import type { StreamState } from '../../src/state/types.ts';
-import type { CollectedRecord } from '../helpers/otlp-collector.ts';
+import type { CollectedRecord } from '../helpers/otlp-decode.ts';
 import { captureLogger, runOnce } from '../helpers/receiver.ts';
 import { startPipeline, usePipeline } from '../helpers/pipeline.ts';
 

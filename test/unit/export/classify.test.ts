@@ -10,7 +10,7 @@ import {
   safeUrl,
 } from '../../../src/export/classify.ts';
 import { registerSecret } from '../../../src/log.ts';
-import { otlpProto } from '../../helpers/otlp-collector.ts';
+import { otlpProto } from '../../helpers/otlp-decode.ts';
 
 const NOW = Date.parse('2025-03-01T12:00:00Z');
 const URL_ = 'https://otel.example.com:4318/v1/log';

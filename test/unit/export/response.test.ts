@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeExportResponse, decodeJsonResponse, decodeProtobufResponse, mediaType, statusMessageFromProtobuf } from '../../../src/export/response.ts';
-import { otlpProto } from '../../helpers/otlp-collector.ts';
+import { otlpProto } from '../../helpers/otlp-decode.ts';
 
 const logs = (v: object) => otlpProto.ExportLogsServiceResponse.encode(v).finish();
 const metrics = (v: object) => otlpProto.ExportMetricsServiceResponse.encode(v).finish();
