@@ -1,10 +1,27 @@
 import { describe, expect, it } from 'vitest';
-import { formatEta, formatProgressBar, type ProgressSnapshot } from '../../../src/progress/format.ts';
+import { formatCount, formatEta, formatProgressBar, type ProgressSnapshot } from '../../../src/progress/format.ts';
 
 const HOUR = 3_600_000;
 
 describe('progress formatting (pure)', () => {
   const snap: ProgressSnapshot = { events: 182_400, eventsPerSecond: 1410.4, behindMs: 52 * 24 * HOUR + 3 * HOUR, etaMs: 74 * 60_000, fraction: 0.416, streams: 1 };
+
+  it.each([
+    [0, '0'],
+    [7, '7'],
+    [999, '999'],
+    [1000, '1,000'],
+    [12_345, '12,345'],
+    [182_400, '182,400'],
+    [1_000_000, '1,000,000'],
+    [1_234_567_890, '1,234,567,890'],
+    [1409.6, '1,410'],
+    [999.5, '1,000'],
+    [-1234, '-1,234'],
+  ])('groups the digits of %s as en-US does: %s', (n, text) => {
+    expect(formatCount(n)).toBe(text);
+    expect(formatCount(n)).toBe(Math.round(n).toLocaleString('en-US'));
+  });
 
   it('formats durations compactly', () => {
     expect(formatEta(9_000)).toBe('9s');
