@@ -11,8 +11,8 @@
  *
  * Scenarios, one module each in bench/scenarios/:
  *   cpu        cpu.ts: 100,000 events, no added latency, no request budget, per --cpu-shapes:
- *              events/s, CPU ms per 1,000 events, peak RSS; the receiver also started without
- *              MALLOC_ARENA_MAX (outside the container), and with V8's and glibc's defaults, on the
+ *              events/s, CPU ms per 1,000 events, peak RSS; the receiver also started without its
+ *              malloc settings (outside the container), and with V8's and glibc's defaults, on the
  *              first shape.
  *   latency    latency.ts: 150 ms per API call and Asana's budget of 1,500 requests/min, per --shapes
  *              over 88 days: wall time, share of the budget used, 429s, the physical limit.

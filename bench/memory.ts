@@ -11,10 +11,11 @@
  *              `cli.js --help`; the receiver's module graph loaded (what `once` imports, nothing run)
  *   marginal   all runtime dependencies but one: what leaving that one out of the start-up saves
  *   ceiling    `cli.js once` over a simulated backlog at Asana's ceiling (1,500 requests/min, 150 ms
- *              per call), as `node dist/cli.js` runs it: started without MALLOC_ARENA_MAX (outside
- *              the container: it restarts itself with 2, src/malloc-arenas.ts), with glibc's default
- *              arenas (MALLOC_ARENA_MAX=8 per core, kept) and with the container image's 2
- *   cpu        the same backlog with no latency and no budget (CPU-bound), MALLOC_ARENA_MAX=2
+ *              per call), as `node dist/cli.js` runs it: started without the malloc settings
+ *              (outside the container: it restarts itself with them, src/malloc-env.ts), with
+ *              glibc's default malloc settings (8 arenas per core, kept) and with the container image's
+ *   cpu        the same backlog with no latency and no budget (CPU-bound), with glibc's default malloc
+ *              settings and with the container image's
  *   --flags    also the module graph and the ceiling/cpu runs under V8 flags (memory vs CPU);
  *              --flag-set NAME,NAME picks some of them
  *   --cli FILE measure another compiled cli.js (a scratch copy of bench/.build/src with a change in
@@ -27,7 +28,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { build, built, fmt, median, ROOT, startChild } from './lib.ts';
-import { CONTAINER_MALLOC_ENV, GLIBC_DEFAULT_MALLOC_ENV } from './scenarios/contender.ts';
+import { CONTAINER_MALLOC_ENV, GLIBC_DEFAULT_ARENAS, GLIBC_DEFAULT_MALLOC_ENV } from './scenarios/contender.ts';
 
 const { values: opts } = parseArgs({
   options: {
@@ -198,7 +199,7 @@ if (ONLY.has('startup')) {
   for (const [name, code] of Object.entries(ALTERNATIVES)) add('startup', `import ${name}`, await medianOf(() => measure({ code })));
   add('startup', 'all runtime dependencies', await medianOf(() => measure({ code: ALL_DEPS })));
   add('startup', 'cli.js --help', await medianOf(() => measure({ script: CLI, args: ['--help'] })));
-  add('startup', 'cli.js --help, MALLOC_ARENA_MAX=2', await medianOf(() => measure({ script: CLI, args: ['--help'] }, CONTAINER_MALLOC_ENV)));
+  add('startup', 'cli.js --help, the malloc settings', await medianOf(() => measure({ script: CLI, args: ['--help'] }, CONTAINER_MALLOC_ENV)));
   add('startup', 'receiver module graph', await medianOf(() => measure({ code: RECEIVER_GRAPH })));
   if (opts.flags) for (const [name, flags] of Object.entries(V8_FLAGS)) add('startup', `receiver module graph ${name}`, await medianOf(() => measure({ code: RECEIVER_GRAPH }, {}, flags)));
 }
@@ -212,15 +213,15 @@ if (ONLY.has('marginal')) {
   }
 }
 if (ONLY.has('ceiling')) {
-  add('ceiling', 'once, started without MALLOC_ARENA_MAX', await medianOf(() => runOnce(CEILING_SIM, ASANA_RPM, {})));
-  add('ceiling', `once, glibc defaults (MALLOC_ARENA_MAX=${GLIBC_DEFAULT_MALLOC_ENV.MALLOC_ARENA_MAX})`, await medianOf(() => runOnce(CEILING_SIM, ASANA_RPM, GLIBC_DEFAULT_MALLOC_ENV)));
-  add('ceiling', 'once, MALLOC_ARENA_MAX=2', await medianOf(() => runOnce(CEILING_SIM, ASANA_RPM, CONTAINER_MALLOC_ENV)));
-  if (opts.flags) for (const [name, flags] of Object.entries(V8_FLAGS)) add('ceiling', `once, MALLOC_ARENA_MAX=2 ${name}`, await medianOf(() => runOnce(CEILING_SIM, ASANA_RPM, CONTAINER_MALLOC_ENV, flags)));
+  add('ceiling', 'once, started without the malloc settings', await medianOf(() => runOnce(CEILING_SIM, ASANA_RPM, {})));
+  add('ceiling', `once, glibc's default malloc settings (${GLIBC_DEFAULT_ARENAS} arenas)`, await medianOf(() => runOnce(CEILING_SIM, ASANA_RPM, GLIBC_DEFAULT_MALLOC_ENV)));
+  add('ceiling', 'once, the malloc settings', await medianOf(() => runOnce(CEILING_SIM, ASANA_RPM, CONTAINER_MALLOC_ENV)));
+  if (opts.flags) for (const [name, flags] of Object.entries(V8_FLAGS)) add('ceiling', `once, the malloc settings ${name}`, await medianOf(() => runOnce(CEILING_SIM, ASANA_RPM, CONTAINER_MALLOC_ENV, flags)));
 }
 if (ONLY.has('cpu')) {
-  add('cpu', `once, glibc defaults (MALLOC_ARENA_MAX=${GLIBC_DEFAULT_MALLOC_ENV.MALLOC_ARENA_MAX})`, await medianOf(() => runOnce([], 600_000, GLIBC_DEFAULT_MALLOC_ENV)));
-  add('cpu', 'once, MALLOC_ARENA_MAX=2', await medianOf(() => runOnce([], 600_000, CONTAINER_MALLOC_ENV)));
-  if (opts.flags) for (const [name, flags] of Object.entries(V8_FLAGS)) add('cpu', `once, MALLOC_ARENA_MAX=2 ${name}`, await medianOf(() => runOnce([], 600_000, CONTAINER_MALLOC_ENV, flags)));
+  add('cpu', `once, glibc's default malloc settings (${GLIBC_DEFAULT_ARENAS} arenas)`, await medianOf(() => runOnce([], 600_000, GLIBC_DEFAULT_MALLOC_ENV)));
+  add('cpu', 'once, the malloc settings', await medianOf(() => runOnce([], 600_000, CONTAINER_MALLOC_ENV)));
+  if (opts.flags) for (const [name, flags] of Object.entries(V8_FLAGS)) add('cpu', `once, the malloc settings ${name}`, await medianOf(() => runOnce([], 600_000, CONTAINER_MALLOC_ENV, flags)));
 }
 
 const table = [

@@ -13,11 +13,12 @@
  */
 // As src/cli.ts does: the receiver's GC settings first, and its modules only after they are set
 // (static imports would all be loaded before heap.ts runs, growing the young generation); started
-// without MALLOC_ARENA_MAX, it restarts itself with it first, as src/cli/main.ts does for `once`.
+// without the container image's malloc settings, it restarts itself with them first, as
+// src/cli/main.ts does for `once`.
 import { growYoungGeneration } from '../src/heap.ts';
-import { limitMallocArenas } from '../src/malloc-arenas.ts';
+import { applyMallocEnv } from '../src/malloc-env.ts';
 
-limitMallocArenas();
+applyMallocEnv();
 
 const { threadTimesOf } = await import('./thread-times.ts');
 const { loadConfig } = await import('../src/config/index.ts');

@@ -7,18 +7,20 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { MALLOC_ARENA_MAX } from '../../src/malloc-arenas.ts';
+import { MALLOC_ENV } from '../../src/malloc-env.ts';
 import { built, cpuMsOf, getJson, startChild } from '../lib.ts';
 
 /**
  * The environment the container image gives the receiver (Dockerfile ENV) that changes how it runs:
- * fewer glibc malloc arenas (test/unit/dockerfile.test.ts keeps the two in step). The receiver is
- * measured as the image runs it. Started without it, as outside the container, the receiver restarts
- * itself with it (src/malloc-arenas.ts): the "outside" contender. With glibc's own default (8 arenas
- * per core, set explicitly so that the receiver keeps it): a row for comparison.
+ * glibc's malloc settings (src/malloc-env.ts; test/unit/dockerfile.test.ts keeps the two in step).
+ * The receiver is measured as the image runs it. Started without them, as outside the container, the
+ * receiver restarts itself with them: the "outside" contender. With glibc's own defaults (8 arenas
+ * per core, thresholds adjusted as it goes; the arenas set through GLIBC_TUNABLES, which the receiver
+ * then leaves alone): a row for comparison.
  */
-export const CONTAINER_MALLOC_ENV = { MALLOC_ARENA_MAX } as const;
-export const GLIBC_DEFAULT_MALLOC_ENV = { MALLOC_ARENA_MAX: String(8 * availableParallelism()) } as const;
+export const CONTAINER_MALLOC_ENV = MALLOC_ENV;
+export const GLIBC_DEFAULT_ARENAS = 8 * availableParallelism();
+export const GLIBC_DEFAULT_MALLOC_ENV = { GLIBC_TUNABLES: `glibc.malloc.arena_max=${GLIBC_DEFAULT_ARENAS}` } as const;
 /** The CPU-bound backlog spans a week: long enough that the receiver backfills it in parallel time slices. */
 export const SPAN_MS = 7 * 86_400_000;
 /** No budget: as fast as the machine allows (Asana's 1,500/min would cap at 2,500 events/s). */

@@ -3,10 +3,10 @@
  * history shape (src/simulator/history.ts): even, and dense-recent (90% of the events in the last
  * day). Events/s, CPU ms per 1,000 events and peak RSS (each contender's own
  * process.resourceUsage().maxRSS) of the serial SDK poller and of the receiver, which runs with the
- * container image's environment (MALLOC_ARENA_MAX). On the first shape the receiver also runs once
- * started without MALLOC_ARENA_MAX, as outside the container (it restarts itself with it,
- * src/malloc-arenas.ts), and, for comparison, once with V8's default heap heuristics (without
- * src/heap.ts) and once with glibc's default arenas.
+ * container image's environment (its malloc settings). On the first shape the receiver also runs
+ * once started without them, as outside the container (it restarts itself with them,
+ * src/malloc-env.ts), and, for comparison, once with V8's default heap heuristics (without
+ * src/heap.ts) and once with glibc's default malloc settings.
  *
  * The simulated Asana and the sink share the machine's cores with the receiver, so the receiver can
  * go no faster than all the cores busy with its own CPU per event and theirs: the machine's limit,
@@ -17,7 +17,7 @@
 import { availableParallelism } from 'node:os';
 import { fmt, median } from '../lib.ts';
 import { m, paired, type Section } from '../report.ts';
-import { check, CONTAINER_MALLOC_ENV, cpuPerK, GLIBC_DEFAULT_MALLOC_ENV, log, rate, rssMb, runContender, SPAN_MS, UNLIMITED_RPM, type RunResult, type Setup } from './contender.ts';
+import { check, CONTAINER_MALLOC_ENV, cpuPerK, GLIBC_DEFAULT_ARENAS, log, rate, rssMb, runContender, SPAN_MS, UNLIMITED_RPM, type RunResult, type Setup } from './contender.ts';
 
 type CpuWho = 'baseline' | 'receiver' | 'receiver-outside' | 'receiver-v8-defaults' | 'receiver-glibc-defaults';
 /** The issue's target: the receiver makes at least this many times the serial poller's events/s. */
@@ -93,7 +93,7 @@ export class CpuScenario {
       targets: [],
       description: [
         `CPU-bound: ${fmt(this.backlog)} events over 7 days, per history shape (${this.shapes.join(', ')}; dense-recent: 90% in the last day), no added latency, no request budget.`,
-        `The receiver runs with the container image's MALLOC_ARENA_MAX=${CONTAINER_MALLOC_ENV.MALLOC_ARENA_MAX} (Dockerfile); "started without MALLOC_ARENA_MAX": as outside the container, where it restarts itself with it (src/malloc-arenas.ts); "glibc's default malloc arenas": MALLOC_ARENA_MAX=${GLIBC_DEFAULT_MALLOC_ENV.MALLOC_ARENA_MAX} (glibc's default, 8 per core), for comparison.`,
+        `The receiver runs with the container image's malloc settings (Dockerfile: ${Object.entries(CONTAINER_MALLOC_ENV).map(([k, v]) => `${k}=${v}`).join(' ')}); "started without the malloc settings": as outside the container, where it restarts itself with them (src/malloc-env.ts); "glibc's default malloc settings": ${GLIBC_DEFAULT_ARENAS} arenas (8 per core) and glibc's adjusting thresholds, for comparison.`,
         `"V8's default heap heuristics": the receiver without the GC settings of src/heap.ts, for comparison.`,
       ],
     };
@@ -123,19 +123,19 @@ export class CpuScenario {
         section.rows.push([`${name}, receiver with V8's default heap heuristics`, 'events/s · CPU ms per 1,000 · peak RSS', '', `${fmt(m(v, rate))} · ${fmt(m(v, cpuPerK), 1)} · ${fmt(m(v, rssMb))} MB`, `${fmt(paired(v, b, rate), 2)}×`]);
       }
       if (o.length) {
-        section.rows.push([`${name}, receiver started without MALLOC_ARENA_MAX (outside the container)`, 'events/s · CPU ms per 1,000 · peak RSS', '', `${fmt(m(o, rate))} · ${fmt(m(o, cpuPerK), 1)} · ${fmt(m(o, rssMb))} MB`, `${fmt(paired(o, b, rate), 2)}×`]);
+        section.rows.push([`${name}, receiver started without the malloc settings (outside the container)`, 'events/s · CPU ms per 1,000 · peak RSS', '', `${fmt(m(o, rate))} · ${fmt(m(o, cpuPerK), 1)} · ${fmt(m(o, rssMb))} MB`, `${fmt(paired(o, b, rate), 2)}×`]);
       }
       if (g.length) {
-        section.rows.push([`${name}, receiver with glibc's default malloc arenas (MALLOC_ARENA_MAX=${GLIBC_DEFAULT_MALLOC_ENV.MALLOC_ARENA_MAX})`, 'events/s · CPU ms per 1,000 · peak RSS', '', `${fmt(m(g, rate))} · ${fmt(m(g, cpuPerK), 1)} · ${fmt(m(g, rssMb))} MB`, `${fmt(paired(g, b, rate), 2)}×`]);
+        section.rows.push([`${name}, receiver with glibc's default malloc settings (${GLIBC_DEFAULT_ARENAS} arenas)`, 'events/s · CPU ms per 1,000 · peak RSS', '', `${fmt(m(g, rate))} · ${fmt(m(g, cpuPerK), 1)} · ${fmt(m(g, rssMb))} MB`, `${fmt(paired(g, b, rate), 2)}×`]);
       }
       const perRun = r.map((x, i) => fmt(rate(x) / rate(b[i] as RunResult), 2)).join(', ');
       section.targets.push([`${name}: receiver ≥ ${SPEEDUP_TARGET}× the baseline's events/s (median of per-run ratios ${fmt(speedup, 2)}×: ${perRun})`, speedup >= SPEEDUP_TARGET]);
       const maxRss = Math.max(...r.map(rssMb));
       section.targets.push([`${name}: receiver peak RSS < ${RSS_TARGET_MB} MB (median ${fmt(m(r, rssMb))} MB, max ${fmt(maxRss)} MB)`, maxRss < RSS_TARGET_MB]);
       if (o.length) {
-        // Outside the container too: started without the image's MALLOC_ARENA_MAX.
+        // Outside the container too: started without the image's malloc settings.
         const maxOutside = Math.max(...o.map(rssMb));
-        section.targets.push([`${name}: receiver peak RSS < ${RSS_TARGET_MB} MB started without MALLOC_ARENA_MAX, as outside the container (median ${fmt(m(o, rssMb))} MB, max ${fmt(maxOutside)} MB)`, maxOutside < RSS_TARGET_MB]);
+        section.targets.push([`${name}: receiver peak RSS < ${RSS_TARGET_MB} MB started without the malloc settings, as outside the container (median ${fmt(m(o, rssMb))} MB, max ${fmt(maxOutside)} MB)`, maxOutside < RSS_TARGET_MB]);
       }
     }
     return section;

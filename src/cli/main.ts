@@ -5,7 +5,7 @@
  */
 import { ExitCode, ReceiverError } from '../errors.ts';
 import { growYoungGeneration } from '../heap.ts';
-import { limitMallocArenas } from '../malloc-arenas.ts';
+import { applyMallocEnv } from '../malloc-env.ts';
 import { PACKAGE_VERSION } from '../version.ts';
 import { commandHelp, parseCommandLine, usage } from './commands.ts';
 import { fatalMessage, logFormatFrom } from './fatal-message.ts';
@@ -28,9 +28,9 @@ async function main(argv: string[]): Promise<number> {
   }
   const { command, values } = parsed;
   const configFile = typeof values.config === 'string' ? values.config : undefined;
-  // A command that processes events runs with the container image's malloc arenas, however it is
-  // started: restarted with them here, before its modules are loaded (malloc-arenas.ts).
-  if (command.name === 'run' || command.name === 'once' || command.name === 'demo') limitMallocArenas();
+  // A command that processes events runs with the container image's malloc settings, however it is
+  // started: restarted with them here, before its modules are loaded (malloc-env.ts).
+  if (command.name === 'run' || command.name === 'once' || command.name === 'demo') applyMallocEnv();
   switch (command.name) {
     case 'run':
     case 'once': {

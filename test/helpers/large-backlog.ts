@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LargeAuditLog } from '../../src/simulator/large-audit-log.ts';
+import { MALLOC_ENV } from '../../src/malloc-env.ts';
 
 /**
  * A backlog of huge audit events, for measuring the receiver's memory: a loopback fake Asana
@@ -77,7 +78,7 @@ export async function runLargeBacklog(opts: LargeBacklogOptions): Promise<LargeB
       OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port(collector)}`,
       LOG_LEVEL: 'warn',
       // As in the container image (Dockerfile).
-      MALLOC_ARENA_MAX: '2',
+      ...MALLOC_ENV,
       ...opts.env,
     },
     stdio: ['ignore', 'ignore', 'pipe'],

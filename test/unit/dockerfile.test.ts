@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { copySpec, DOCKERIGNORE, envOf, execForm, includedByDockerignore, instructionsOf, parseDockerfile, workdirOf } from '../helpers/dockerfile.ts';
 import { ROOT } from '../helpers/receiver.ts';
-import { MALLOC_ARENA_MAX } from '../../src/malloc-arenas.ts';
+import { MALLOC_ENV } from '../../src/malloc-env.ts';
 
 /**
  * Lints the Dockerfile without a Docker engine: dockerfile-utils' validator (the diagnostics the VS
@@ -89,8 +89,9 @@ describe('Dockerfile', () => {
     expect(dataCopy?.flags.chown, 'COPY --chown=<runtime user> … /data').toBe(user);
   });
 
-  it('sets the malloc arenas the receiver restarts itself with outside the container, and the benchmark measures it with (src/malloc-arenas.ts)', () => {
-    expect(envOf(runtime).MALLOC_ARENA_MAX).toBe(MALLOC_ARENA_MAX);
+  it('sets the malloc settings the receiver restarts itself with outside the container, and the benchmark measures it with (src/malloc-env.ts)', () => {
+    const env = envOf(runtime);
+    for (const [k, v] of Object.entries(MALLOC_ENV)) expect(env[k], k).toBe(v);
   });
 
   it('every COPY from the build context exists in the repository and passes .dockerignore', () => {

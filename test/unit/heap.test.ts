@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { heapTunedByUser, YOUNG_GENERATION_BYTES, youngGenerationSize, youngGrowthFactor } from '../../src/heap.ts';
+import { MALLOC_ENV } from '../../src/malloc-env.ts';
 
 describe('heap settings', () => {
   it('are left alone when node was given heap options of its own', () => {
@@ -89,8 +90,8 @@ function loadsOf(args: string[], env: Record<string, string> = {}): { status: nu
     process.on('exit', () => writeSync(3, JSON.stringify({ beforeFlags: beforeFlags ?? null, all: loaded })));`;
   const r = spawnSync(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(hook)}`, join(import.meta.dirname, '../../src/cli.ts'), ...args], {
     encoding: 'utf8',
-    // MALLOC_ARENA_MAX set: no restart (src/malloc-arenas.ts), which would close the report's fd 3.
-    env: { PATH: process.env.PATH ?? '', MALLOC_ARENA_MAX: '2', ...env },
+    // The malloc settings set: no restart (src/malloc-env.ts), which would close the report's fd 3.
+    env: { PATH: process.env.PATH ?? '', ...MALLOC_ENV, ...env },
     stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
   });
   const out = JSON.parse(String(r.output[3])) as { beforeFlags: string[] | null; all: string[] };
