@@ -100,12 +100,12 @@ function loadsOf(args: string[], env: Record<string, string> = {}): { status: nu
 }
 
 describe('what the CLI loads, and when', () => {
-  it('sets the GC flags before the receiver is loaded: only cli.ts and heap.ts come first', () => {
+  it('sets the GC flags before the receiver is loaded: only cli.ts and the settings modules (heap.ts, wasm-compile.ts) come first', () => {
     // `once` without a token: the receiver's module graph is loaded, then the configuration fails.
     const r = loadsOf(['once']);
     expect(r.stderr).toContain('ASANA_TOKEN');
     expect(r.status).toBe(2);
-    expect(r.beforeFlags).toEqual(['src/cli.ts', 'src/heap.ts']);
+    expect(r.beforeFlags).toEqual(['src/cli.ts', 'src/heap.ts', 'src/wasm-compile.ts']);
     expect(r.all).toEqual(expect.arrayContaining(['src/run.ts', 'node_modules/zod', 'node_modules/winston']));
   });
 
