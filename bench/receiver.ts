@@ -13,8 +13,8 @@
  */
 // As src/cli.ts does: the receiver's GC and WebAssembly-compiler settings first, and its modules
 // only after they are set (static imports would all be loaded before heap.ts runs, growing the
-// young generation); started without the container image's malloc settings, it restarts itself with them first, as
-// src/cli/main.ts does for `once`.
+// young generation); started without the container image's malloc settings, it restarts itself
+// with them first, as src/cli/main.ts does for `once`.
 import { growYoungGeneration } from '../src/heap.ts';
 import '../src/wasm-compile.ts';
 import { applyMallocEnv } from '../src/malloc-env.ts';

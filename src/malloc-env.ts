@@ -12,8 +12,8 @@
  *   default glibc raises both each time a block it had mapped on its own is freed (up to 32 MiB and
  *   64 MiB): from then on blocks of that size come from the arenas, and memory freed there is given
  *   back to the system only past the raised trim threshold. Setting either value turns that
- *   adjustment off (mallopt(3), M_MMAP_THRESHOLD): 5-6 MB less
- *   peak RSS at Asana's ceiling, 2-3 MB CPU-bound, the CPU the same within the noise.
+ *   adjustment off (mallopt(3), M_MMAP_THRESHOLD): 5-6 MB less peak RSS at Asana's ceiling,
+ *   2-3 MB CPU-bound, the CPU the same within the noise.
  *
  * A process started without them cannot take them afterwards: a command that processes events
  * restarts itself with the missing ones through process.execve

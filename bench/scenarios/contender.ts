@@ -4,8 +4,7 @@
  * each a process of its own. Every scenario runs its contenders through runContender.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MALLOC_ENV } from '../../src/malloc-env.ts';
 import { built, cpuMsOf, getJson, startChild } from '../lib.ts';

@@ -5,8 +5,8 @@
  * (80% within one hour in the middle). Wall time, share of the budget used, 429s drawn, and the
  * physical limit: how much faster than the serial poller the budget allows at all (its requests at
  * the full budget vs its wall time). Peak RSS at Asana's ceiling: the receiver with the container
- * image's environment on every shape, and on the first shape once more started without
- * MALLOC_ARENA_MAX, as a user outside the container starts it (it restarts itself with it).
+ * image's environment on every shape, and on the first shape once more started without its malloc
+ * settings, as a user outside the container starts it (it restarts itself with them).
  */
 import { fmt, median } from '../lib.ts';
 import { m, paired, type Section } from '../report.ts';
@@ -59,7 +59,7 @@ export class LatencyScenario {
         `Latency-bound: ${fmt(this.backlog)} events over 88 days (a first run from 88 days + 1 h ago), per history shape: even; dense-recent (90% in the last day); burst (80% within one hour in the middle). ${LATENCY_MS} ms per API call, ${ASANA_RPM} requests/min enforced by the simulator (60 s and 1 s windows). Physical limit: the serial poller's requests at the full budget, against its wall time. Peak RSS: the receiver with the container image's malloc settings, and on the first shape once more started without them (outside the container: the receiver restarts itself with them, src/malloc-env.ts).`,
       ],
     };
-    for (const [shape, { baseline: b, receiver: r, 'receiver-outside': g }] of Object.entries(this.results)) {
+    for (const [shape, { baseline: b, receiver: r, 'receiver-outside': o }] of Object.entries(this.results)) {
       if (!r.length || !b.length) continue;
       const wall = (x: RunResult) => x.wallMs / 1000;
       const share = (x: RunResult) => ((x.requests ?? 0) / ((x.wallMs / 60_000) * ASANA_RPM)) * 100;
@@ -76,13 +76,13 @@ export class LatencyScenario {
       const peak = (xs: RunResult[]) => Math.max(...xs.map(rssMb));
       const rss = peak(r);
       section.rows.push([name, 'peak RSS (MB, most in one run)', fmt(peak(b)), fmt(rss), '']);
-      if (g.length) section.rows.push([`${name}, receiver started without the malloc settings (outside the container)`, 'peak RSS (MB, most in one run)', '', fmt(peak(g)), '']);
+      if (o.length) section.rows.push([`${name}, receiver started without the malloc settings (outside the container)`, 'peak RSS (MB, most in one run)', '', fmt(peak(o)), '']);
       section.targets.push([`${name}: receiver ≥ 3× faster (${fmt(faster, 2)}×; the budget allows ${fmt(limit, 2)}×)`, faster >= 3]);
       section.targets.push([`${name}: receiver uses ≥ 85% of the budget (${fmt(m(r, share))}%)`, m(r, share) >= 85]);
       section.targets.push([`${name}: receiver draws ≤ 3 429s (${drawn(r)})`, drawn(r) <= 3]);
       section.targets.push([`${name}: receiver peak RSS < ${RSS_TARGET_MB} MB at Asana's ceiling (most in one run: ${fmt(rss)} MB)`, rss < RSS_TARGET_MB]);
-      if (g.length) {
-        const outside = peak(g);
+      if (o.length) {
+        const outside = peak(o);
         section.targets.push([`${name}: receiver peak RSS < ${RSS_TARGET_MB} MB at Asana's ceiling started without the malloc settings, as outside the container (most in one run: ${fmt(outside)} MB)`, outside < RSS_TARGET_MB]);
         section.targets.push([`${name}: aim, receiver peak RSS < ${RSS_AIM_MB} MB at Asana's ceiling (most in one run: ${fmt(rss)} MB; started without the malloc settings ${fmt(outside)} MB)`, Math.max(rss, outside) < RSS_AIM_MB]);
       }

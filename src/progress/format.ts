@@ -28,10 +28,11 @@ export function formatEta(ms: number): string {
  * 7 MB of resident memory for the rest of the process, and it is the receiver's only use of ICU.
  */
 export function formatCount(n: number): string {
-  const digits = String(Math.abs(Math.round(n)));
+  const rounded = Math.round(n);
+  const digits = String(Math.abs(rounded));
   let out = digits.slice(0, ((digits.length - 1) % 3) + 1);
   for (let i = out.length; i < digits.length; i += 3) out += `,${digits.slice(i, i + 3)}`;
-  return Math.round(n) < 0 ? `-${out}` : out;
+  return rounded < 0 ? `-${out}` : out;
 }
 
 function formatRate(perSecond: number): string {
