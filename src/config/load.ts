@@ -9,7 +9,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
-import { z } from 'zod';
 import {
   ASANA_RETENTION_MS,
   AUDIT_ACTOR_TYPES,
@@ -24,21 +23,25 @@ import { DEFAULT_TEXT, DEFAULTS, MAX_LATE_WINDOW_MS, MAX_POLL_INTERVAL_MS, MAX_T
 import { resolveEventResources } from './event-resources.ts';
 import { resolveOtlpSignal, signalVar, type OtlpReport, type SettingSource } from './otlp.ts';
 import {
-  booleanSchema,
-  durationSchema,
-  gidListSchema,
-  gidSchema,
-  healthAddrSchema,
-  httpUrlSchema,
-  keyValueListSchema,
+  anyText,
+  boolean,
+  duration,
+  gid,
+  gidList,
+  healthAddr,
+  httpUrl,
+  keyValueList,
   LOG_FORMATS,
   LOG_LEVELS,
-  metricsExporterSchema,
-  millisecondsSchema,
+  mapParsed,
+  metricsExporter,
+  milliseconds,
   NOT_PRINTABLE_ASCII,
-  positiveIntSchema,
-  startAtSchema,
-  streamsSchema,
+  oneOf,
+  positiveInt,
+  startAt as startAtParser,
+  streamList,
+  type Parser,
 } from './parsers.ts';
 import { errCode, pickKnown, readConfigFile, unknownEnvNames } from './sources.ts';
 import type { Config, LoadedConfig, MetricsConfig, StartAt } from './types.ts';
@@ -88,11 +91,13 @@ export function loadConfig(env: Record<string, string | undefined>, opts: { conf
   const { given, value, where } = src;
   const unknownNames = unknownEnvNames(env);
 
-  /** Runs one variable's value through its schema; collects the problems. */
-  const check = <T>(name: EnvVarName, schema: z.ZodType<T>): T | undefined => {
-    const r = schema.safeParse(value(name));
-    if (r.success) return r.data;
-    for (const issue of r.error.issues) problems.push(`${where(name)}: ${issue.message}`);
+  /** Runs one variable's value (given or default) through its parser; collects the problems. Unset: undefined. */
+  const check = <T>(name: EnvVarName, parser: Parser<T>): T | undefined => {
+    const text = value(name);
+    if (text === undefined) return undefined;
+    const r = parser(text);
+    if (r.ok) return r.value;
+    for (const problem of r.problems) problems.push(`${where(name)}: ${problem}`);
     return undefined;
   };
 
@@ -105,18 +110,18 @@ export function loadConfig(env: Record<string, string | undefined>, opts: { conf
       'ASANA_WORKSPACE_GID is required: the gid of the Asana workspace or organization (domain) whose audit log to read, e.g. 1234567890 (comma-separate several)',
     );
   } else {
-    workspaceGids = check('ASANA_WORKSPACE_GID', gidListSchema);
+    workspaceGids = check('ASANA_WORKSPACE_GID', gidList);
   }
 
-  const apiUrl = check('ASANA_API_URL', httpUrlSchema(`e.g. ${DEFAULTS.apiUrl}`, { noCredentials: true }).transform((u) => u.replace(/\/+$/, '')));
-  const streams = check('ASANA_STREAMS', streamsSchema);
-  const startAt = check('ASANA_START_AT', startAtSchema(now));
+  const apiUrl = check('ASANA_API_URL', mapParsed(httpUrl(`e.g. ${DEFAULTS.apiUrl}`, { noCredentials: true }), (u) => u.replace(/\/+$/, '')));
+  const streams = check('ASANA_STREAMS', streamList);
+  const startAt = check('ASANA_START_AT', startAtParser(now));
   if (startAt !== undefined && now.getTime() - resolveStartAt(startAt, now).getTime() > ASANA_RETENTION_MS) {
     warnings.push(
       `${where('ASANA_START_AT')}: ${value('ASANA_START_AT')} reaches back more than 90 days: Asana deletes audit-log events after 90 days, so events older than that no longer exist; streams start at the oldest event Asana still has`,
     );
   }
-  const pollIntervalMs = check('ASANA_POLL_INTERVAL', durationSchema(MIN_POLL_INTERVAL_MS, 'e.g. 30s or 5m', MAX_POLL_INTERVAL_MS));
+  const pollIntervalMs = check('ASANA_POLL_INTERVAL', duration(MIN_POLL_INTERVAL_MS, 'e.g. 30s or 5m', MAX_POLL_INTERVAL_MS));
   const eventStreams = (streams ?? []).filter((s) => EVENT_STREAMS.includes(s));
   if (pollIntervalMs !== undefined && pollIntervalMs >= SYNC_TOKEN_WARN_AGE_MS && eventStreams.length > 0) {
     warnings.push(
@@ -132,8 +137,8 @@ export function loadConfig(env: Record<string, string | undefined>, opts: { conf
     problems,
     warnings,
   );
-  const lateWindowMs = check('ASANA_LATE_WINDOW', durationSchema(0, 'e.g. 30m, or 0s to turn late-event re-scans off', MAX_LATE_WINDOW_MS));
-  const lateRescanIntervalMs = check('ASANA_LATE_RESCAN_INTERVAL', durationSchema(MIN_POLL_INTERVAL_MS, 'e.g. 5m', MAX_LATE_WINDOW_MS));
+  const lateWindowMs = check('ASANA_LATE_WINDOW', duration(0, 'e.g. 30m, or 0s to turn late-event re-scans off', MAX_LATE_WINDOW_MS));
+  const lateRescanIntervalMs = check('ASANA_LATE_RESCAN_INTERVAL', duration(MIN_POLL_INTERVAL_MS, 'e.g. 5m', MAX_LATE_WINDOW_MS));
   if (lateWindowMs !== undefined && lateRescanIntervalMs !== undefined && lateWindowMs > 0 && lateRescanIntervalMs >= lateWindowMs) {
     // An event recorded late must still be inside the window at the next re-scan.
     problems.push(
@@ -141,15 +146,15 @@ export function loadConfig(env: Record<string, string | undefined>, opts: { conf
     );
   }
   // Absolute from here on, so every message names the file unambiguously (relative: to the working directory).
-  const stateFile = check('ASANA_STATE_FILE', z.string().transform((p) => resolvePath(p)));
-  const acceptPartialSuccess = check('ASANA_ACCEPT_PARTIAL_SUCCESS', booleanSchema);
-  const onceCollectorWaitMs = check('ASANA_ONCE_COLLECTOR_WAIT', durationSchema(1_000, 'e.g. 5m', MAX_TIMER_MS));
-  const maxRequestsPerMinute = check('ASANA_MAX_REQUESTS_PER_MINUTE', positiveIntSchema('the per-token budget (Asana: 1500 on paid plans, 150 on free)'));
+  const stateFile = check('ASANA_STATE_FILE', mapParsed(anyText, (p) => resolvePath(p)));
+  const acceptPartialSuccess = check('ASANA_ACCEPT_PARTIAL_SUCCESS', boolean);
+  const onceCollectorWaitMs = check('ASANA_ONCE_COLLECTOR_WAIT', duration(1_000, 'e.g. 5m', MAX_TIMER_MS));
+  const maxRequestsPerMinute = check('ASANA_MAX_REQUESTS_PER_MINUTE', positiveInt('the per-token budget (Asana: 1500 on paid plans, 150 on free)'));
 
   const auditFilters: AuditLogFilters = {};
-  const eventType = check('ASANA_AUDIT_EVENT_TYPE', z.string().optional());
+  const eventType = check('ASANA_AUDIT_EVENT_TYPE', anyText);
   if (eventType !== undefined) auditFilters.eventType = eventType;
-  const actorType = check('ASANA_AUDIT_ACTOR_TYPE', z.string().optional());
+  const actorType = check('ASANA_AUDIT_ACTOR_TYPE', anyText);
   if (actorType !== undefined) {
     auditFilters.actorType = actorType;
     if (!(AUDIT_ACTOR_TYPES as readonly string[]).includes(actorType)) {
@@ -158,9 +163,9 @@ export function loadConfig(env: Record<string, string | undefined>, opts: { conf
       );
     }
   }
-  const actorGid = check('ASANA_AUDIT_ACTOR_GID', gidSchema.optional());
+  const actorGid = check('ASANA_AUDIT_ACTOR_GID', gid);
   if (actorGid !== undefined) auditFilters.actorGid = actorGid;
-  const resourceGid = check('ASANA_AUDIT_RESOURCE_GID', gidSchema.optional());
+  const resourceGid = check('ASANA_AUDIT_RESOURCE_GID', gid);
   if (resourceGid !== undefined) auditFilters.resourceGid = resourceGid;
   if (given('ASANA_AUDIT_ACTOR_TYPE') !== undefined && given('ASANA_AUDIT_ACTOR_GID') !== undefined) {
     problems.push(
@@ -174,15 +179,15 @@ export function loadConfig(env: Record<string, string | undefined>, opts: { conf
     note: (name, message) => warnings.push(`${where(name)}: ${message}`),
   });
 
-  const serviceName = check('OTEL_SERVICE_NAME', z.string().optional());
-  const resourceAttributes = check('OTEL_RESOURCE_ATTRIBUTES', keyValueListSchema('attribute')) ?? {};
-  const level = check('LOG_LEVEL', z.enum(LOG_LEVELS, { error: (iss) => `"${String(iss.input)}" is not a log level: use ${LOG_LEVELS.join(', ')}` }));
-  const format = check('LOG_FORMAT', z.enum(LOG_FORMATS, { error: (iss) => `"${String(iss.input)}" is not a log format: use json or pretty` }));
+  const serviceName = check('OTEL_SERVICE_NAME', anyText);
+  const resourceAttributes = check('OTEL_RESOURCE_ATTRIBUTES', keyValueList('attribute')) ?? {};
+  const level = check('LOG_LEVEL', oneOf(LOG_LEVELS, (text) => `"${text}" is not a log level: use ${LOG_LEVELS.join(', ')}`));
+  const format = check('LOG_FORMAT', oneOf(LOG_FORMATS, (text) => `"${text}" is not a log format: use json or pretty`));
 
   // --- Health endpoint and self-telemetry ---
-  const health = check('ASANA_HEALTH_ADDR', healthAddrSchema);
-  const exporter = check('OTEL_METRICS_EXPORTER', metricsExporterSchema);
-  const intervalMs = check('OTEL_METRIC_EXPORT_INTERVAL', millisecondsSchema('60000'));
+  const health = check('ASANA_HEALTH_ADDR', healthAddr);
+  const exporter = check('OTEL_METRICS_EXPORTER', metricsExporter);
+  const intervalMs = check('OTEL_METRIC_EXPORT_INTERVAL', milliseconds('60000'));
   const metricsOtlp = exporter === 'otlp' ? resolveOtlpSignal('metrics', src, metricsReport(src, problems, warnings)) : undefined;
   // The receiver's own metrics go over OTLP/HTTP only: metrics resolved to grpc are turned off, said once at start-up.
   const metricsOverGrpc = metricsOtlp?.protocol === 'grpc';

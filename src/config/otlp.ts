@@ -6,9 +6,8 @@
  */
 import { accessSync, constants } from 'node:fs';
 import { resolve } from 'node:path';
-import type { z } from 'zod';
 import { DEFAULTS, type EnvVarName } from './env-vars.ts';
-import { booleanSchema, compressionSchema, httpUrlSchema, keyValueListSchema, millisecondsSchema, protocolSchema } from './parsers.ts';
+import { boolean, compression as compressionParser, httpUrl, keyValueList, mapParsed, milliseconds, protocol as protocolParser, type Parser } from './parsers.ts';
 import { MAX_OTLP_TIMEOUT_MS } from './env-vars.ts';
 import { errCode } from './sources.ts';
 import type { OtlpConfig, OtlpProtocol, OtlpSignal, OtlpTls } from './types.ts';
@@ -56,8 +55,7 @@ export function appendLogsPath(endpoint: string): string {
 /** A gRPC endpoint: an http(s) URL, or host:port without a scheme (then OTEL_EXPORTER_OTLP_INSECURE applies). */
 function checkGrpcEndpoint(text: string): string | undefined {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) {
-    const r = httpUrlSchema('').safeParse(text);
-    return r.success ? undefined : `"${text}" is not an http(s) URL or host:port: e.g. http://collector:4317`;
+    return httpUrl('')(text).ok ? undefined : `"${text}" is not an http(s) URL or host:port: e.g. http://collector:4317`;
   }
   return /^(?:\[[0-9a-fA-F:.]+\]|[^\s:/[\]]+):\d{1,5}$/.test(text) ? undefined : `"${text}" is not an http(s) URL or host:port: e.g. http://collector:4317`;
 }
@@ -70,15 +68,17 @@ export function resolveOtlpSignal(signal: OtlpSignal, src: SettingSource, report
     return src.given(own) !== undefined ? own : genericVar(setting);
   };
   let failed = false;
-  const parse = <T>(name: EnvVarName, schema: z.ZodType<T>, text = src.value(name)): T | undefined => {
-    const r = schema.safeParse(text);
-    if (r.success) return r.data;
+  const parse = <T>(name: EnvVarName, parser: Parser<T>): T | undefined => {
+    const text = src.value(name);
+    if (text === undefined) return undefined;
+    const r = parser(text);
+    if (r.ok) return r.value;
     failed = true;
-    for (const issue of r.error.issues) report.problem(name, issue.message);
+    for (const problem of r.problems) report.problem(name, problem);
     return undefined;
   };
 
-  const protocol = parse(pick('PROTOCOL'), protocolSchema) as OtlpProtocol | undefined;
+  const protocol = parse(pick('PROTOCOL'), protocolParser);
 
   const ownEndpoint = signalVar(signal, 'ENDPOINT');
   const ownEndpointSet = src.given(ownEndpoint) !== undefined;
@@ -96,19 +96,19 @@ export function resolveOtlpSignal(signal: OtlpSignal, src: SettingSource, report
       url = text;
     }
   } else if (ownEndpointSet) {
-    url = parse(ownEndpoint, httpUrlSchema(`e.g. http://collector:4318/${SIGNAL_PATH[signal]}`));
+    url = parse(ownEndpoint, httpUrl(`e.g. http://collector:4318/${SIGNAL_PATH[signal]}`));
   } else {
-    url = parse('OTEL_EXPORTER_OTLP_ENDPOINT', httpUrlSchema('e.g. http://collector:4318').transform((e) => appendSignalPath(e, signal)));
+    url = parse('OTEL_EXPORTER_OTLP_ENDPOINT', mapParsed(httpUrl('e.g. http://collector:4318'), (e) => appendSignalPath(e, signal)));
   }
 
-  const compression = parse(pick('COMPRESSION'), compressionSchema);
-  const timeoutMs = parse(pick('TIMEOUT'), millisecondsSchema('10000', MAX_OTLP_TIMEOUT_MS));
+  const compression = parse(pick('COMPRESSION'), compressionParser);
+  const timeoutMs = parse(pick('TIMEOUT'), milliseconds('10000', MAX_OTLP_TIMEOUT_MS));
   const headers = {
-    ...parse('OTEL_EXPORTER_OTLP_HEADERS', keyValueListSchema('header')),
-    ...parse(signalVar(signal, 'HEADERS'), keyValueListSchema('header')),
+    ...parse('OTEL_EXPORTER_OTLP_HEADERS', keyValueList('header')),
+    ...parse(signalVar(signal, 'HEADERS'), keyValueList('header')),
   };
   const insecureName = pick('INSECURE');
-  const insecure = parse(insecureName, booleanSchema) ?? false;
+  const insecure = parse(insecureName, boolean) ?? false;
   if (src.given(insecureName) !== undefined && protocol !== undefined && protocol !== 'grpc') {
     report.note(insecureName, `applies to grpc only; ignored with ${protocol}`);
   }
