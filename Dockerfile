@@ -38,8 +38,10 @@ FROM node:24-trixie-slim AS prod-deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 # --omit=dev leaves out the toolchain (typescript, vitest) and the `node` binary package: the runtime
-# image uses its own Node 24.
-RUN npm ci --omit=dev --no-audit --no-fund \
+# image uses its own Node 24. --omit=optional as well: valibot declares TypeScript an optional peer,
+# which makes npm keep the dev dependency typescript (and its native compiler) as an optional one of
+# the runtime; the runtime has no other optional dependency.
+RUN npm ci --omit=dev --omit=optional --no-audit --no-fund \
  && npm cache clean --force \
  && mkdir -p /data
 # /data exists here so the runtime stage can copy it with nonroot ownership (COPY --chown also owns the

@@ -54,7 +54,7 @@ const HEAP_TS = ['--semi-space-growth-factor=1', '--heap-growing-percent=50'];
 /** Each runtime dependency as src/ loads it (src/undici.ts requires two of undici's modules directly). */
 const DEPS: Record<string, string> = {
   winston: `await import('winston');`,
-  zod: `await import('zod');`,
+  valibot: `await import('valibot');`,
   yaml: `createRequire(import.meta.url)('yaml');`,
   'undici Agent': `{ const r = createRequire(import.meta.url); r('undici/lib/dispatcher/agent.js'); r('undici/lib/api/api-request.js'); }`,
   '@opentelemetry/api': `await import('@opentelemetry/api');`,
@@ -66,10 +66,6 @@ const DEPS: Record<string, string> = {
   '@opentelemetry/semantic-conventions': `await import('@opentelemetry/semantic-conventions');`,
   '@grpc/grpc-js': `await import('@grpc/grpc-js');`,
 };
-/** Alternatives to a dependency, imported alone (startup rows only). */
-const ALTERNATIVES: Record<string, string> = {
-  'zod/mini': `await import('zod/mini');`,
-};
 /** Dependencies that would go together (the OpenTelemetry SDK packages share core and api). */
 const GROUPS: Record<string, string[]> = {
   'the OpenTelemetry SDK (core, resources, sdk-logs, sdk-metrics, otlp-transformer)': [
@@ -79,8 +75,8 @@ const GROUPS: Record<string, string[]> = {
     '@opentelemetry/sdk-metrics',
     '@opentelemetry/otlp-transformer',
   ],
-  'zod and yaml': ['zod', 'yaml'],
-  'winston, zod and yaml': ['winston', 'zod', 'yaml'],
+  'valibot and yaml': ['valibot', 'yaml'],
+  'winston, valibot and yaml': ['winston', 'valibot', 'yaml'],
 };
 const PRELUDE = `import { createRequire } from 'node:module';\n`;
 
@@ -196,7 +192,6 @@ if (!opts['no-build']) build();
 if (ONLY.has('startup')) {
   add('startup', 'bare node', await medianOf(() => measure({ code: '' })));
   for (const [name, code] of Object.entries(DEPS)) add('startup', `import ${name}`, await medianOf(() => measure({ code })));
-  for (const [name, code] of Object.entries(ALTERNATIVES)) add('startup', `import ${name}`, await medianOf(() => measure({ code })));
   add('startup', 'all runtime dependencies', await medianOf(() => measure({ code: ALL_DEPS })));
   add('startup', 'cli.js --help', await medianOf(() => measure({ script: CLI, args: ['--help'] })));
   add('startup', 'cli.js --help, the malloc settings', await medianOf(() => measure({ script: CLI, args: ['--help'] }, CONTAINER_MALLOC_ENV)));

@@ -3,7 +3,7 @@
  * argument parser come from.
  */
 import { parseArgs } from 'node:util';
-// env-vars.ts, not config/index.ts: help needs the table, not the parsers (zod) behind loadConfig.
+// env-vars.ts, not config/index.ts: help needs the table, not the loader behind loadConfig.
 import { DEFAULTS, envVarHelp } from '../config/env-vars.ts';
 import { parseDuration } from '../duration.ts';
 import { PACKAGE_NAME, PACKAGE_VERSION } from '../version.ts';

@@ -1,5 +1,5 @@
 /**
- * The state file's content, as one zod schema; the TypeScript types of the state are derived from it.
+ * The state file's content, as one valibot schema; the TypeScript types of the state are derived from it.
  *
  *   { "version": 1, "streams": { "audit_log/123": StreamState, … } }
  *
@@ -14,7 +14,7 @@
  *   A position in the future ships nothing until that instant; an unreadable one drops start_at from
  *   the query. Either is refused like any other damaged file.
  */
-import { z } from 'zod';
+import * as v from 'valibot';
 import type { StreamName } from '../config/index.ts';
 
 /** The state file format this version reads and writes. */
@@ -28,95 +28,120 @@ export const CLOCK_SKEW_MS = 3_600_000;
 
 /** A time as the state stores it, checked against `latestMs` (now plus the clock-skew allowance). */
 function timeSchema(latestMs: number) {
-  return z.string().superRefine((text, ctx) => {
-    const ms = Date.parse(text);
-    if (Number.isNaN(ms)) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(text)} is not a time` });
-    else if (ms > latestMs) {
-      ctx.addIssue({ code: 'custom', message: `${text} lies in the future (more than ${CLOCK_SKEW_MS / 3_600_000} h ahead of this machine's clock)` });
-    }
-  });
+  return v.pipe(
+    v.string(),
+    v.check((text) => !Number.isNaN(Date.parse(text)), (issue) => `${JSON.stringify(issue.input)} is not a time`),
+    // An unreadable time fails the check above only: NaN is not greater than anything.
+    v.check(
+      (text) => !(Date.parse(text) > latestMs),
+      (issue) => `${issue.input} lies in the future (more than ${CLOCK_SKEW_MS / 3_600_000} h ahead of this machine's clock)`,
+    ),
+  );
+}
+
+/**
+ * Refuses a JSON array where an object belongs: valibot's object and record schemas accept arrays
+ * (an array is an object) and build a new object from them, so the check runs on the input, before
+ * the schema. A pipe stops before its next schema once a check failed.
+ */
+const notList = v.check((value: unknown) => !Array.isArray(value), 'is a list, not an object');
+
+/** A JSON object with these fields. */
+function record<const E extends v.ObjectEntries>(entries: E) {
+  return v.pipe(v.unknown(), notList, v.object(entries));
+}
+
+/** A JSON object whose every value is `value`, keyed by any string. */
+function map<const S extends v.GenericSchema>(value: S) {
+  return v.pipe(v.unknown(), notList, v.record(v.string(), value));
 }
 
 /** The schemas of the state file, with times checked against `nowMs` (the reader's clock). */
 export function stateSchemas(nowMs: number) {
   const time = timeSchema(nowMs + CLOCK_SKEW_MS);
+  const count = v.pipe(
+    v.number(),
+    v.integer((issue) => `${issue.input} is not a whole number`),
+    v.minValue(0, (issue) => `${issue.input} is negative`),
+  );
+  const nonEmpty = v.pipe(v.string(), v.nonEmpty('is empty'));
 
-  const filters = z.object({
-    eventType: z.string().optional(),
-    actorType: z.string().optional(),
-    actorGid: z.string().optional(),
-    resourceGid: z.string().optional(),
+  const filters = record({
+    eventType: v.optional(v.string()),
+    actorType: v.optional(v.string()),
+    actorGid: v.optional(v.string()),
+    resourceGid: v.optional(v.string()),
   });
 
   /**
    * Every gid shipped with a created_at at or after `since`, with its created_at in epoch ms.
    * Entries older than the late-event window are pruned, and `since` moves forward with them.
    */
-  const shippedWindow = z.object({ since: time, gids: z.record(z.string(), z.number()) });
+  const shippedWindow = record({ since: time, gids: map(v.number()) });
 
   /**
    * One backfill time window [startAt, endAt) of a stream and its cursor. Asana: start_at is
    * inclusive, end_at exclusive, so adjacent windows share no event and leave none out.
    */
-  const window = z.object({
+  const window = record({
     /** The window's fixed bounds; startAt also identifies the window. */
     startAt: time,
     endAt: time,
     /** As in the stream: Asana's offset, the start_at it was issued for, the newest shipped events. */
-    offset: z.string().optional(),
-    offsetStartAt: time.optional(),
-    lastEventAt: time.optional(),
-    lastEventGid: z.string().optional(),
-    lastEventGids: z.array(z.string()).optional(),
+    offset: v.optional(v.string()),
+    offsetStartAt: v.optional(time),
+    lastEventAt: v.optional(time),
+    lastEventGid: v.optional(v.string()),
+    lastEventGids: v.optional(v.array(v.string())),
     /** Events shipped from this window. */
-    eventsShipped: z.number().int().nonnegative(),
+    eventsShipped: count,
   });
 
   /** One stream's checkpoint. Written only after the collector acknowledged what it covers. */
-  const stream = z.object({
-    stream: z.string().min(1),
-    workspaceGid: z.string().min(1),
+  const stream = record({
+    stream: nonEmpty,
+    workspaceGid: nonEmpty,
     filters,
     /** Asana's opaque audit-log offset from the last acknowledged page. */
-    offset: z.string().optional(),
+    offset: v.optional(v.string()),
     /**
      * The start_at of the query that handed out `offset`. An offset belongs to the filters it was
      * issued for, start_at included, so it is always sent back with this one.
      */
-    offsetStartAt: time.optional(),
+    offsetStartAt: v.optional(time),
     /** The start_at of the first query; used until Asana hands out an offset. */
-    startAt: time.optional(),
+    startAt: v.optional(time),
     /** created_at and gid of the newest shipped event. */
-    lastEventAt: time.optional(),
-    lastEventGid: z.string().optional(),
+    lastEventAt: v.optional(time),
+    lastEventGid: v.optional(v.string()),
     /**
      * gids of the shipped events whose created_at equals lastEventAt. When the stream has to resume
      * with start_at=lastEventAt (inclusive) instead of an offset, these are skipped: the boundary is
      * re-checked, nothing is shipped twice and nothing sharing that instant is lost.
      */
-    lastEventGids: z.array(z.string()).optional(),
+    lastEventGids: v.optional(v.array(v.string())),
     /**
      * workspace_events / resource_events: Asana's sync token from the last acknowledged page (or the
      * fresh token of a 412 once its gap record, if any, was acknowledged), and when it was received.
      * Asana keeps a token at most 24 h; syncAt bounds the range a refused token lost.
      */
-    sync: z.string().optional(),
-    syncAt: time.optional(),
+    sync: v.optional(v.string()),
+    syncAt: v.optional(time),
     /** resource_events: the resource the cursor follows. */
-    resourceGid: z.string().optional(),
+    resourceGid: v.optional(v.string()),
     /**
      * When the live tail last read an empty page (caught up): it had read everything created before
      * then. Refreshed at least daily, so Asana's 90-day retention is checked against a real read
      * position; also tells "far behind" (worth backfilling in parallel) from "a quiet domain".
      */
-    caughtUpAt: time.optional(),
+    caughtUpAt: v.optional(time),
     /**
      * The gids shipped (acknowledged) within the late-event window, so a re-scan of that window ships
      * only what was not shipped before (src/streams/shipped-window.ts).
      */
-    shippedWindow: shippedWindow.optional(),
+    shippedWindow: v.optional(shippedWindow),
     /** Events shipped and acknowledged under this key, ever (every time window counted). */
-    eventsShipped: z.number().int().nonnegative(),
+    eventsShipped: count,
     /** When this entry was last committed. */
     updatedAt: time,
     /**
@@ -124,25 +149,25 @@ export function stateSchemas(nowMs: number) {
      * has its own cursor. The fields above are then the cursor of the newest window, the live tail.
      * A window is removed once Asana answers it with an empty page. Absent: nothing to backfill.
      */
-    backfill: z.array(window).optional(),
+    backfill: v.optional(v.array(window)),
   });
 
-  const file = z.object({
-    version: z.literal(STATE_VERSION),
-    streams: z.record(z.string(), stream),
+  const file = record({
+    version: v.literal(STATE_VERSION),
+    streams: map(stream),
   });
 
   return { shippedWindow, window, stream, file };
 }
 
 type Schemas = ReturnType<typeof stateSchemas>;
-export type ShippedWindowState = z.infer<Schemas['shippedWindow']>;
-export type WindowState = z.infer<Schemas['window']>;
+export type ShippedWindowState = v.InferOutput<Schemas['shippedWindow']>;
+export type WindowState = v.InferOutput<Schemas['window']>;
 /**
  * The file accepts any stream name (an entry of a stream a newer release added is kept and written
  * back); a stream reads only the entry under its own key, whose name is one this release knows.
  */
-export type StreamState = Omit<z.infer<Schemas['stream']>, 'stream'> & { stream: StreamName };
+export type StreamState = Omit<v.InferOutput<Schemas['stream']>, 'stream'> & { stream: StreamName };
 
 /** The outcome of checking a parsed JSON value: the streams, or what is wrong (at most `max` issues). */
 export type StateContentCheck = { ok: true; streams: Map<string, StreamState> } | { ok: false; problems: string[] };
@@ -152,11 +177,9 @@ export type StateContentCheck = { ok: true; streams: Map<string, StreamState> } 
  * streams returned are the objects as read, unknown fields included.
  */
 export function checkStateContent(data: unknown, nowMs: number, max = 3): StateContentCheck {
-  const parsed = stateSchemas(nowMs).file.safeParse(data);
+  const parsed = v.safeParse(stateSchemas(nowMs).file, data);
   if (!parsed.success) {
-    const problems = parsed.error.issues
-      .slice(0, max)
-      .map((i) => `${i.path.length ? i.path.map(String).join('.') : 'top level'}: ${i.message}`);
+    const problems = parsed.issues.slice(0, max).map((issue) => `${v.getDotPath(issue) ?? 'top level'}: ${issue.message}`);
     return { ok: false, problems };
   }
   const streams = (data as { streams: Record<string, StreamState> }).streams;

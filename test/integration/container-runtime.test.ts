@@ -82,8 +82,9 @@ async function buildStage(stage: Stage, root: string): Promise<void> {
   const builds = commands.includes('npm run build');
   for (const command of commands) {
     if (/^npm ci\b/.test(command) && command.includes('--omit=dev')) {
-      // The production install, offline-first: the npm cache that `npm ci` of the repo filled.
-      await run('npm', ['ci', '--omit=dev', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], cwd);
+      // The production install with the Dockerfile's own flags, offline-first: the npm cache that
+      // `npm ci` of the repo filled.
+      await run('npm', [...command.split(/\s+/).slice(1), '--prefer-offline', '--loglevel=error'], cwd);
     } else if (/^npm ci\b/.test(command) && builds) {
       // The toolchain install of the build stage: the repository's own node_modules is its result.
     } else if (command === 'npm run build') {

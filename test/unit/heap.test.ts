@@ -106,7 +106,7 @@ describe('what the CLI loads, and when', () => {
     expect(r.stderr).toContain('ASANA_TOKEN');
     expect(r.status).toBe(2);
     expect(r.beforeFlags).toEqual(['src/cli.ts', 'src/heap.ts', 'src/wasm-compile.ts']);
-    expect(r.all).toEqual(expect.arrayContaining(['src/run.ts', 'node_modules/zod', 'node_modules/winston']));
+    expect(r.all).toEqual(expect.arrayContaining(['src/run.ts', 'node_modules/valibot', 'node_modules/winston']));
   });
 
   it('`--help` and `--version` load no runtime dependency and no command', () => {

@@ -44,3 +44,25 @@ describe('checkStateContent: the streams as read', () => {
     expect(!r.ok && r.problems).toHaveLength(3);
   });
 });
+
+describe('checkStateContent: structure', () => {
+  it.each<[string, unknown, RegExp]>([
+    ['not an object', null, /^top level: /],
+    ['a list at the top', [], /^top level: is a list, not an object$/],
+    ['a version this release does not write', { version: 2, streams: {} }, /^version: /],
+    ['the streams as a list', { version: 1, streams: [] }, /^streams: is a list, not an object$/],
+    ['the filters as a list', file({ filters: [] }), /^streams\.a\.filters: is a list, not an object$/],
+    ['the late-event gids as a list', file({ shippedWindow: { since: '2026-06-01T10:00:00Z', gids: [] } }), /^streams\.a\.shippedWindow\.gids: is a list, not an object$/],
+    ['a late-event gid without its time', file({ shippedWindow: { since: '2026-06-01T10:00:00Z', gids: { '1': 'y' } } }), /^streams\.a\.shippedWindow\.gids\.1: /],
+    ['a negative count', file({ eventsShipped: -1 }), /^streams\.a\.eventsShipped: -1 is negative$/],
+    ['a fractional count', file({ eventsShipped: 1.5 }), /^streams\.a\.eventsShipped: 1\.5 is not a whole number$/],
+    ['no workspace', file({ workspaceGid: undefined }), /^streams\.a\.workspaceGid: /],
+    ['an empty stream name', file({ stream: '' }), /^streams\.a\.stream: is empty$/],
+    ['a gid that is a number', file({ lastEventGids: ['1', 2] }), /^streams\.a\.lastEventGids\.1: /],
+    ['a backfill window without its count', file({ backfill: [{ startAt: '2026-04-01T00:00:00Z', endAt: '2026-05-01T00:00:00Z' }] }), /^streams\.a\.backfill\.0\.eventsShipped: /],
+  ])('refuses %s', (_name, data, problem) => {
+    const r = checkStateContent(data, NOW);
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.problems[0]).toMatch(problem);
+  });
+});
