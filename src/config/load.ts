@@ -38,6 +38,7 @@ import {
   milliseconds,
   NOT_PRINTABLE_ASCII,
   oneOf,
+  parseSetting,
   positiveInt,
   startAt as startAtParser,
   streamList,
@@ -91,15 +92,9 @@ export function loadConfig(env: Record<string, string | undefined>, opts: { conf
   const { given, value, where } = src;
   const unknownNames = unknownEnvNames(env);
 
-  /** Runs one variable's value (given or default) through its parser; collects the problems. Unset: undefined. */
-  const check = <T>(name: EnvVarName, parser: Parser<T>): T | undefined => {
-    const text = value(name);
-    if (text === undefined) return undefined;
-    const r = parser(text);
-    if (r.ok) return r.value;
-    for (const problem of r.problems) problems.push(`${where(name)}: ${problem}`);
-    return undefined;
-  };
+  /** Runs one variable's value (given or default) through its parser; collects the problems. */
+  const check = <T>(name: EnvVarName, parser: Parser<T>): T | undefined =>
+    parseSetting(value(name), parser, (problem) => problems.push(`${where(name)}: ${problem}`));
 
   // --- Asana ---
   const token = resolveToken(given('ASANA_TOKEN'), given('ASANA_TOKEN_FILE'), where, problems);

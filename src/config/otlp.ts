@@ -7,7 +7,7 @@
 import { accessSync, constants } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEFAULTS, type EnvVarName } from './env-vars.ts';
-import { boolean, compression as compressionParser, httpUrl, keyValueList, mapParsed, milliseconds, protocol as protocolParser, type Parser } from './parsers.ts';
+import { boolean, compression as compressionParser, httpUrl, keyValueList, mapParsed, milliseconds, parseSetting, protocol as protocolParser, type Parser } from './parsers.ts';
 import { MAX_OTLP_TIMEOUT_MS } from './env-vars.ts';
 import { errCode } from './sources.ts';
 import type { OtlpConfig, OtlpProtocol, OtlpSignal, OtlpTls } from './types.ts';
@@ -68,15 +68,11 @@ export function resolveOtlpSignal(signal: OtlpSignal, src: SettingSource, report
     return src.given(own) !== undefined ? own : genericVar(setting);
   };
   let failed = false;
-  const parse = <T>(name: EnvVarName, parser: Parser<T>): T | undefined => {
-    const text = src.value(name);
-    if (text === undefined) return undefined;
-    const r = parser(text);
-    if (r.ok) return r.value;
-    failed = true;
-    for (const problem of r.problems) report.problem(name, problem);
-    return undefined;
-  };
+  const parse = <T>(name: EnvVarName, parser: Parser<T>): T | undefined =>
+    parseSetting(src.value(name), parser, (problem) => {
+      failed = true;
+      report.problem(name, problem);
+    });
 
   const protocol = parse(pick('PROTOCOL'), protocolParser);
 

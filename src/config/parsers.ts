@@ -24,6 +24,18 @@ export function mapParsed<T, U>(parser: Parser<T>, f: (value: T) => U): Parser<U
   };
 }
 
+/**
+ * A setting's value through its parser: each problem goes to `problem`, and the value comes back
+ * only when there was none. No text (unset, without a default): undefined, and no problem.
+ */
+export function parseSetting<T>(text: string | undefined, parser: Parser<T>, problem: (message: string) => void): T | undefined {
+  if (text === undefined) return undefined;
+  const r = parser(text);
+  if (r.ok) return r.value;
+  for (const message of r.problems) problem(message);
+  return undefined;
+}
+
 /** Any text, as given. */
 export const anyText: Parser<string> = ok;
 
@@ -40,27 +52,34 @@ export const NOT_PRINTABLE_ASCII = /[^\x20-\x7e]/;
 
 export const gid: Parser<string> = (text) => (/^\d+$/.test(text) ? ok(text) : fail(`"${text}" is not a gid: use the numeric gid, e.g. 1234567890`));
 
-export const gidList: Parser<string[]> = (text) => {
-  const gids: string[] = [];
-  const problems: string[] = [];
-  for (const part of text.split(',').map((p) => p.trim()).filter((p) => p !== '')) {
-    if (!/^\d+$/.test(part)) problems.push(`"${part}" is not a gid: use numeric workspace gids, comma-separated, e.g. 1234567890,9876543210`);
-    else if (!gids.includes(part)) gids.push(part);
-  }
-  if (problems.length > 0) return fail(...problems);
-  return gids.length === 0 ? fail('names no workspace gid') : ok(gids);
-};
+/**
+ * A comma-separated list: blank entries skipped, repeats dropped, every entry `accepted` or named by
+ * `bad`; a list with no entry at all gets `none`.
+ */
+function commaList<T extends string>(accepted: (part: string) => boolean, bad: (part: string) => string, none: string): Parser<T[]> {
+  return (text) => {
+    const items: T[] = [];
+    const problems: string[] = [];
+    for (const part of text.split(',').map((p) => p.trim()).filter((p) => p !== '')) {
+      if (!accepted(part)) problems.push(bad(part));
+      else if (!items.includes(part as T)) items.push(part as T);
+    }
+    if (problems.length > 0) return fail(...problems);
+    return items.length === 0 ? fail(none) : ok(items);
+  };
+}
 
-export const streamList: Parser<StreamName[]> = (text) => {
-  const streams: StreamName[] = [];
-  const problems: string[] = [];
-  for (const part of text.split(',').map((p) => p.trim()).filter((p) => p !== '')) {
-    if (!(KNOWN_STREAMS as readonly string[]).includes(part)) problems.push(`unknown stream "${part}": use ${KNOWN_STREAMS.join(', ')}`);
-    else if (!streams.includes(part as StreamName)) streams.push(part as StreamName);
-  }
-  if (problems.length > 0) return fail(...problems);
-  return streams.length === 0 ? fail(`names no stream: use ${KNOWN_STREAMS.join(', ')}`) : ok(streams);
-};
+export const gidList = commaList<string>(
+  (part) => /^\d+$/.test(part),
+  (part) => `"${part}" is not a gid: use numeric workspace gids, comma-separated, e.g. 1234567890,9876543210`,
+  'names no workspace gid',
+);
+
+export const streamList = commaList<StreamName>(
+  (part) => (KNOWN_STREAMS as readonly string[]).includes(part),
+  (part) => `unknown stream "${part}": use ${KNOWN_STREAMS.join(', ')}`,
+  `names no stream: use ${KNOWN_STREAMS.join(', ')}`,
+);
 
 /**
  * An http(s) URL with a host. With `noCredentials`, a user or password in it is refused without
